@@ -1,0 +1,1 @@
+"""Tables, columns and enums of the canonical data model (imports nothing of ours)."""

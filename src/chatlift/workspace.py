@@ -1,0 +1,92 @@
+"""The one façade that the CLI, the HTTP API, the dashboard and the tests go through.
+
+>>> import chatlift, tempfile, os
+>>> path = os.path.join(tempfile.mkdtemp(), "doc.duckdb")
+>>> with chatlift.connect(path, create=True) as ws:
+...     ws.row_counts()["conversations"]
+0
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from chatlift.errors import StoreError
+from chatlift.storage.store import Store
+
+ProgressCallback = Callable[[str, int, int], None]
+"""Called as ``progress(label, done, total)`` while long work runs."""
+
+
+class Workspace:
+    """An open chatlift database and everything one can do with it.
+
+    Args:
+        path: the DuckDB file (created when ``create`` is true and it is missing).
+        read_only: open without write access.
+        create: create the file when missing.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = False) -> None:
+        self.store = Store(path, read_only=read_only, create=create)
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per canonical table."""
+        return self.store.row_counts()
+
+    def generate_demo(
+        self,
+        size: str | int = "small",
+        *,
+        seed: int = 42,
+        replace: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> dict[str, int]:
+        """Write the deterministic demo dataset; return rows written per table.
+
+        Refuses to write into a database that already holds data unless
+        ``replace`` is true, in which case every canonical table is emptied first.
+        The whole dataset is written in one transaction.
+        """
+        from chatlift.demo import generate, plan_for
+
+        plan = plan_for(size)
+        existing = {k: v for k, v in self.row_counts().items() if v}
+        if existing and not replace:
+            raise StoreError(
+                f"{self.path} already holds data ({', '.join(f'{k}: {v}' for k, v in existing.items())})",
+                hint="pass --replace to empty it first, or choose another --db",
+            )
+        written: dict[str, int] = {}
+        with self.store.transaction():
+            if replace:
+                self.store.truncate()
+            for done, (table_name, chunk) in enumerate(generate(plan, seed=seed), start=1):
+                written[table_name] = written.get(table_name, 0) + self.store.append_arrow(
+                    table_name, chunk
+                )
+                if progress is not None:
+                    progress("demo", min(done, plan.total_chunks), plan.total_chunks)
+        return written
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def connect(path: str | Path, *, read_only: bool = False, create: bool = False) -> Workspace:
+    """Open the chatlift database at ``path`` (see `Workspace`)."""
+    return Workspace(path, read_only=read_only, create=create)
+
+
+__all__: Sequence[str] = ("ProgressCallback", "Workspace", "connect")
