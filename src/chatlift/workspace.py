@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from chatlift.errors import StoreError
+from chatlift.ingest.result import ImportResult
 from chatlift.storage.store import Store
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -38,6 +39,54 @@ class Workspace:
     def row_counts(self) -> dict[str, int]:
         """Rows per canonical table."""
         return self.store.row_counts()
+
+    def import_files(
+        self,
+        table: str,
+        paths: Sequence[str | Path],
+        *,
+        fmt: str | None = None,
+        timezone: str | None = None,
+        rejects_dir: str | Path | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> list[ImportResult]:
+        """Import files into one canonical table, one transaction per file.
+
+        Args:
+            table: canonical table name (e.g. ``"conversations"``).
+            paths: files or glob patterns (``data/*.csv``); expanded in sorted order.
+            fmt: ``csv``, ``jsonl`` or ``parquet`` to override the extension.
+            timezone: IANA zone in which timestamps without offset are read.
+            rejects_dir: where ``<file>.rejected.csv`` files go (default: beside each file).
+            progress: called as ``progress(file, permille_read, 1000)``.
+
+        Returns:
+            One `ImportResult` per file, in import order.
+        """
+        from chatlift.ingest import import_file, resolve_inputs, resolve_table, resolve_timezone
+        from chatlift.ingest.formats import FileFormat
+
+        spec = resolve_table(table)
+        zone = resolve_timezone(timezone)
+        file_format = FileFormat(fmt) if fmt else None
+        results = []
+        for path in resolve_inputs(paths):
+            hook = None
+            if progress is not None:
+                name = str(path)
+                hook = lambda fraction, name=name: progress(name, int(fraction * 1000), 1000)  # noqa: E731
+            results.append(
+                import_file(
+                    self.store,
+                    spec,
+                    path,
+                    fmt=file_format,
+                    timezone=zone,
+                    rejects_dir=Path(rejects_dir) if rejects_dir else None,
+                    progress=hook,
+                )
+            )
+        return results
 
     def generate_demo(
         self,

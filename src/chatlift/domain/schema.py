@@ -56,7 +56,7 @@ class Column:
     pattern_hint: str | None = None  # what the pattern means, for error messages
     minimum: float | None = None  # inclusive lower bound for numeric columns
     default: str | None = None  # SQL literal used when the value is absent
-    references: str | None = None  # "table.column" this value should exist in (kept if not)
+    references: str | None = None  # "table.column" (or CUSTOMERS) it should match; kept if not
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +117,20 @@ class Table:
 # Shared column declarations: the person-matching ids appear in many tables.
 
 
-def _customer_id(description: str = "The customer (a known, signed-up person).") -> Column:
-    return Column("customer_id", ColumnType.ID, description)
+# A customer is known once they appear in one of these columns; customer_id
+# elsewhere that matches none of them is kept and counted as an unknown reference.
+CUSTOMER_SOURCES: tuple[tuple[str, str], ...] = (
+    ("conversations", "customer_id"),
+    ("orders", "customer_id"),
+    ("subscriptions", "customer_id"),
+)
+CUSTOMERS = "customers"  # the virtual table that CUSTOMER_SOURCES make up
+
+
+def _customer_id(
+    description: str = "The customer (a known, signed-up person).", *, checked: bool = False
+) -> Column:
+    return Column("customer_id", ColumnType.ID, description, references=CUSTOMERS if checked else None)
 
 
 def _visitor_id(description: str = "The anonymous website/app visitor.") -> Column:
@@ -265,7 +277,7 @@ GOALS = Table(
             case=Case.LOWER,
         ),
         Column("at", ColumnType.TIMESTAMP, "When it was reached.", required=True),
-        _customer_id(),
+        _customer_id(checked=True),
         _visitor_id(),
         Column("value", ColumnType.NUMBER, "Optional value of reaching the goal."),
     ),
@@ -291,7 +303,7 @@ CART_EVENTS = Table(
             allowed=CART_ACTIONS,
             case=Case.LOWER,
         ),
-        _customer_id(),
+        _customer_id(checked=True),
         _visitor_id(),
         Column("quantity", ColumnType.INTEGER, "Items added or removed.", minimum=0, default="1"),
     ),
@@ -306,7 +318,7 @@ VISITS = Table(
         Column("visit_id", ColumnType.ID, "Unique id of the visit.", required=True),
         Column("visitor_id", ColumnType.ID, "The visitor.", required=True),
         Column("started_at", ColumnType.TIMESTAMP, "When the visit started.", required=True),
-        _customer_id("The customer, when the visitor is known."),
+        _customer_id("The customer, when the visitor is known.", checked=True),
         Column("page", ColumnType.TEXT, "Landing page."),
         Column("source", ColumnType.TEXT, "Traffic source (e.g. search, ads, direct)."),
     ),
@@ -335,7 +347,7 @@ SURVEY_RESPONSES = Table(
             "The conversation rated, if any.",
             references="conversations.conversation_id",
         ),
-        _customer_id(),
+        _customer_id(checked=True),
         Column("comment", ColumnType.TEXT, "Free-text comment, any language."),
         Column(
             "scale",

@@ -79,6 +79,10 @@ class Store:
             ) from exc
         self.read_only = read_only
         try:
+            # Stored timestamps are UTC wall time; casts from TIMESTAMPTZ must land there.
+            self.con.execute("SET TimeZone = 'UTC'")
+            # chatlift draws its own progress bars (on stderr, only where asked).
+            self.con.execute("SET enable_progress_bar = false")
             self._prepare(fresh=not exists)
         except BaseException:
             self.con.close()
