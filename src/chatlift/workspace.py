@@ -14,6 +14,8 @@ from pathlib import Path
 
 from chatlift.errors import StoreError
 from chatlift.ingest.result import ImportResult
+from chatlift.storage.ddl import QUARANTINE_TABLE
+from chatlift.storage.overview import Headline, headline
 from chatlift.storage.store import Store
 
 ProgressCallback = Callable[[str, int, int], None]
@@ -122,6 +124,15 @@ class Workspace:
                 if progress is not None:
                     progress("demo", min(done, plan.total_chunks), plan.total_chunks)
         return written
+
+    def quarantine_count(self) -> int:
+        """Issues currently held in quarantine (one per problem of a rejected row)."""
+        row = self.store.con.execute(f"SELECT count(*) FROM {QUARANTINE_TABLE}").fetchone()
+        return int(row[0]) if row else 0
+
+    def headline(self) -> Headline:
+        """Headline figures over the whole database (see `storage.overview`)."""
+        return headline(self.store.con)
 
     def close(self) -> None:
         self.store.close()

@@ -1,1 +1,1 @@
-"""cli layer."""
+"""The `chatlift` command line: thin commands over `Workspace`."""

@@ -1,0 +1,41 @@
+# Two commands on a fresh Debian machine: `make demo` and `make test`.
+# Both build .venv and install what they need themselves.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+DB ?= chatlift.duckdb
+SIZE ?= medium
+
+.PHONY: demo test bench docs clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  echo "python3-venv is missing; installing it with apt"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq python3-venv python3-pip && \
+	  rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); }
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+## demo: install, generate a year of demo data into $(DB) and print the headline report
+demo: $(STAMP)
+	$(VENV)/bin/chatlift demo --size $(SIZE) --db $(DB) --replace
+
+## test: install and run every test
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## bench: run the benchmarks (figures go to stdout; record them in docs/performance.md)
+bench: $(STAMP)
+	$(PY) bench/import_throughput.py
+	$(PY) bench/demo_generation.py --size medium
+
+## docs: regenerate the generated reference pages
+docs: $(STAMP)
+	$(PY) -m chatlift.docgen
+
+clean:
+	rm -rf $(VENV) *.egg-info src/*.egg-info .pytest_cache

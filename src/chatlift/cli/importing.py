@@ -1,0 +1,132 @@
+"""`chatlift import TABLE FILE...`: validated, idempotent import of canonical files."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
+
+from chatlift.cli.options import DbOption, err, open_workspace, out, stderr_is_terminal
+from chatlift.config import load_settings
+from chatlift.ingest.result import ImportResult
+
+MAX_ISSUES_SHOWN = 10
+
+
+class InputFormat(StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class Output(StrEnum):
+    table = "table"
+    json = "json"
+
+
+def import_(
+    table: Annotated[str, typer.Argument(help="Canonical table: conversations, messages, orders, goals, cart_events, visits, survey_responses, subscriptions, assignments or costs.")],
+    files: Annotated[list[str], typer.Argument(help="CSV, JSONL or Parquet files; globs such as 'data/*.csv' are expanded.")],
+    db: DbOption = None,
+    format: Annotated[InputFormat | None, typer.Option("--format", help="Read every file as this format instead of going by its extension.")] = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA zone for timestamps without offset (e.g. Europe/Amsterdam); without it such rows are rejected.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 when any row was rejected (valid rows are still imported).")] = False,
+    rejects_dir: Annotated[Path | None, typer.Option("--rejects-dir", help="Write <file>.rejected.csv here instead of beside each file.")] = None,
+    output: Annotated[Output, typer.Option("--output", help="table (for people) or json (one object per file).")] = Output.table,
+) -> None:
+    """Import files into one table: rows are validated, bad ones quarantined, known ids updated.
+
+    Each file is one transaction: if the import stops half-way (error, Ctrl-C),
+    the database is as it was before that file.
+    """
+    settings = load_settings(db=db, timezone=timezone)
+    with open_workspace(db) as ws:
+        if stderr_is_terminal():
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                TimeElapsedColumn(), console=err, transient=True,
+            ) as bar:
+                tasks: dict[str, TaskID] = {}
+
+                def progress(name: str, done: int, total: int) -> None:
+                    if name not in tasks:
+                        tasks[name] = bar.add_task(f"importing {Path(name).name}", total=total)
+                    bar.update(tasks[name], completed=done)
+
+                results = ws.import_files(
+                    table, files, fmt=format.value if format else None, timezone=settings.timezone,
+                    rejects_dir=rejects_dir, progress=progress,
+                )
+        else:
+            err.print(f"importing {len(files)} path(s) into {table} …")
+            results = ws.import_files(
+                table, files, fmt=format.value if format else None, timezone=settings.timezone,
+                rejects_dir=rejects_dir,
+            )
+    if output is Output.json:
+        for r in results:
+            out.print_json(orjson.dumps(result_dict(r)).decode(), indent=None)
+    else:
+        render(results)
+    if strict and any(r.rejected for r in results):
+        raise typer.Exit(1)
+
+
+def result_dict(r: ImportResult) -> dict[str, object]:
+    """The JSON shape of one file's result (also used by the HTTP API)."""
+    return {
+        "table": r.table,
+        "file": r.source,
+        "format": r.format,
+        "rows_read": r.rows_read,
+        "accepted": r.accepted,
+        "inserted": r.inserted,
+        "updated": r.updated,
+        "unchanged": r.unchanged,
+        "rejected": r.rejected,
+        "unknown_references": [
+            {"column": u.column, "target": u.target, "rows": u.rows} for u in r.unknown_references
+        ],
+        "ignored_columns": list(r.ignored_columns),
+        "rejected_file": r.rejected_file,
+        "issues": [
+            {"row": i.row, "field": i.field, "value": i.value, "reason": i.reason} for i in r.issues
+        ],
+        "seconds": round(r.seconds, 3),
+    }
+
+
+def render(results: list[ImportResult]) -> None:
+    summary = RichTable(title="import")
+    for col in ("file", "rows", "inserted", "updated", "unchanged", "rejected", "unknown refs", "seconds"):
+        summary.add_column(col, justify="left" if col == "file" else "right")
+    for r in results:
+        summary.add_row(
+            r.source, f"{r.rows_read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
+            f"[red]{r.rejected:,}[/red]" if r.rejected else "0", f"{r.unknown_reference_rows:,}", f"{r.seconds:.2f}",
+        )
+    out.print(summary)
+    for r in results:
+        if r.ignored_columns:
+            err.print(f"Note: {r.source}: ignored columns not in {r.table}: {', '.join(r.ignored_columns)}")
+        for u in r.unknown_references:
+            err.print(
+                f"Note: {r.source}: {u.rows:,} row(s) have a {u.column} not found in {u.target}; "
+                "they were kept (import the referenced data too)."
+            )
+        if r.issues:
+            err.print(f"[red]Rejected[/red] {r.rejected:,} row(s) of {r.source}; all issues in {r.rejected_file}:")
+            for issue in r.issues[:MAX_ISSUES_SHOWN]:
+                shown = "" if issue.value is None else f" = {issue.value!r}"
+                err.print(f"  {r.source}, row {issue.row}, field {issue.field}{shown}: {issue.reason}")
+            if len(r.issues) > MAX_ISSUES_SHOWN:
+                err.print(f"  … and {len(r.issues) - MAX_ISSUES_SHOWN:,} more")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_)

@@ -1,0 +1,80 @@
+"""The `chatlift` command: app assembly and the one error renderer.
+
+Errors print ``Error: …`` and ``Hint: …`` on stderr and exit with status 1
+(usage errors: 2); ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from chatlift import __version__
+from chatlift.cli import demo, importing, store
+from chatlift.cli.options import err
+from chatlift.errors import ChatliftError
+
+app = typer.Typer(
+    name="chatlift",
+    help="Measure what live chat and customer service are worth.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_debug = {"on": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"chatlift {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    debug: Annotated[bool, typer.Option("--debug", help="Show the full traceback on errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Measure what live chat and customer service are worth."""
+    _debug["on"] = debug
+
+
+store.register(app)
+importing.register(app)
+demo.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; returns the exit status."""
+    try:
+        # Without standalone mode click returns the code of a typer.Exit instead of exiting.
+        code = app(args=argv, standalone_mode=False)
+    except ChatliftError as exc:
+        if _debug["on"]:
+            raise
+        err.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+        if exc.hint:
+            err.print(f"[bold]Hint:[/bold] {exc.hint}", highlight=False)
+        return 1
+    except KeyboardInterrupt:
+        err.print("Interrupted; the file being imported was rolled back.")
+        return 130
+    except typer.Exit as exc:
+        return int(exc.exit_code or 0)
+    except typer.Abort:
+        return 1
+    except Exception as exc:  # click usage errors carry their own exit code
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

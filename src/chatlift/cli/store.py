@@ -1,0 +1,47 @@
+"""`chatlift init`, `chatlift migrate`, `chatlift status`: the database file itself."""
+
+from __future__ import annotations
+
+import typer
+from rich.table import Table as RichTable
+
+from chatlift.cli.options import DbOption, err, open_workspace, out
+from chatlift.config import load_settings
+from chatlift.errors import StoreError
+
+
+def init(db: DbOption = None) -> None:
+    """Create an empty chatlift database file (schema at the current version)."""
+    path = load_settings(db=db).db
+    if path.exists():
+        raise StoreError(f"{path} already exists", hint="use it as it is, or choose another --db")
+    with open_workspace(db, create=True) as ws:
+        err.print(f"Created {ws.path} (schema version {ws.store.schema_version}).")
+        err.print(f"Next: chatlift import conversations FILE... --db {ws.path}   (or: chatlift demo --db {ws.path})")
+
+
+def migrate(db: DbOption = None) -> None:
+    """Bring a database written by an older chatlift up to this release's schema."""
+    with open_workspace(db) as ws:
+        if ws.store.migrated_from is None:
+            err.print(f"{ws.path} is at schema version {ws.store.schema_version}; nothing to migrate.")
+
+
+def status(db: DbOption = None) -> None:
+    """Show the schema version and the rows in each table."""
+    with open_workspace(db, read_only=True) as ws:
+        counts = ws.row_counts()
+        quarantined = ws.quarantine_count()
+        table = RichTable(title=f"{ws.path} (schema version {ws.store.schema_version})")
+        table.add_column("table")
+        table.add_column("rows", justify="right")
+        for name, n in counts.items():
+            table.add_row(name, f"{n:,}")
+        table.add_row("[dim]quarantined issues[/dim]", f"{quarantined:,}")
+        out.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(migrate)
+    app.command()(status)
