@@ -44,6 +44,24 @@ def import_(
     Each file is one transaction: if the import stops half-way (error, Ctrl-C),
     the database is as it was before that file.
     """
+    try:
+        results = _run(table, files, db, format, timezone, rejects_dir)
+    except KeyboardInterrupt:
+        err.print("Interrupted: the file being imported was rolled back; files before it are kept.")
+        raise typer.Exit(130) from None
+    if output is Output.json:
+        for r in results:
+            out.print_json(orjson.dumps(result_dict(r)).decode(), indent=None)
+    else:
+        render(results)
+    if strict and any(r.rejected for r in results):
+        raise typer.Exit(1)
+
+
+def _run(
+    table: str, files: list[str], db: Path | None, format: InputFormat | None, timezone: str | None,
+    rejects_dir: Path | None,
+) -> list[ImportResult]:
     settings = load_settings(db=db, timezone=timezone)
     with open_workspace(db) as ws:
         if stderr_is_terminal():
@@ -68,13 +86,7 @@ def import_(
                 table, files, fmt=format.value if format else None, timezone=settings.timezone,
                 rejects_dir=rejects_dir,
             )
-    if output is Output.json:
-        for r in results:
-            out.print_json(orjson.dumps(result_dict(r)).decode(), indent=None)
-    else:
-        render(results)
-    if strict and any(r.rejected for r in results):
-        raise typer.Exit(1)
+    return results
 
 
 def result_dict(r: ImportResult) -> dict[str, object]:

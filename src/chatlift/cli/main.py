@@ -60,18 +60,19 @@ def main(argv: list[str] | None = None) -> int:
             err.print(f"[bold]Hint:[/bold] {exc.hint}", highlight=False)
         return 1
     except KeyboardInterrupt:
-        err.print("Interrupted; the file being imported was rolled back.")
+        err.print("Interrupted.")
         return 130
     except typer.Exit as exc:
         return int(exc.exit_code or 0)
     except typer.Abort:
         return 1
-    except Exception as exc:  # click usage errors carry their own exit code
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
+    except Exception as exc:
+        # Usage errors (typer's vendored click, or click itself in older typer) show
+        # themselves and carry their exit code (2).
+        show, exit_code = getattr(exc, "show", None), getattr(exc, "exit_code", None)
+        if callable(show) and isinstance(exit_code, int):
+            show()
+            return exit_code
         raise
     return code if isinstance(code, int) else 0
 

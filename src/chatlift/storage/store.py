@@ -37,6 +37,13 @@ class Migration:
 MIGRATIONS: tuple[Migration, ...] = ()
 
 
+def _is_interrupt(exc: BaseException) -> bool:
+    """True for DuckDB's report of a query stopped by Ctrl-C."""
+    if isinstance(exc, duckdb.InterruptException):
+        return True
+    return isinstance(exc, RuntimeError) and "interrupted" in str(exc).lower()
+
+
 class Store:
     """An open chatlift DuckDB file.
 
@@ -192,9 +199,12 @@ class Store:
         self.con.execute("BEGIN TRANSACTION")
         try:
             yield self.con
-        except BaseException:
+        except BaseException as exc:
             with contextlib.suppress(duckdb.Error):
                 self.con.execute("ROLLBACK")
+            if _is_interrupt(exc):
+                # DuckDB turns Ctrl-C during a query into its own error; callers see one kind.
+                raise KeyboardInterrupt from exc
             raise
         self.con.execute("COMMIT")
 

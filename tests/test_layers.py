@@ -1,0 +1,64 @@
+"""Layering: each package imports only the layers STYLE.md allows (parsed with ast)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "chatlift"
+
+# layer -> chatlift layers it may import (itself always allowed)
+ALLOWED: dict[str, set[str]] = {
+    "domain": set(),
+    "stats": set(),
+    "errors": set(),
+    "metrics": {"domain", "stats", "errors"},
+    "storage": {"domain", "errors"},
+    "ingest": {"domain", "storage", "errors"},
+    "demo": {"domain", "errors"},
+    "experiments": {"domain", "metrics", "stats", "storage", "errors"},
+    "config": {"errors"},
+    "docgen": {"domain", "storage"},
+    "workspace": {"domain", "stats", "metrics", "storage", "ingest", "demo", "experiments", "errors", "config"},
+    "cli": {"workspace", "metrics", "errors", "config", "storage", "ingest", "chatlift"},
+    "api": {"workspace", "metrics", "errors", "config"},
+    "web": {"workspace", "metrics", "errors", "config"},
+    "chatlift": {"workspace"},  # the package __init__
+}
+
+
+def _layer(path: Path) -> str:
+    rel = path.relative_to(SRC)
+    if rel.parts == ("__init__.py",):
+        return "chatlift"
+    return rel.parts[0].removesuffix(".py")
+
+
+def _imported_layers(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        for name in names:
+            parts = name.split(".")
+            if parts[0] == "chatlift":
+                found.add(parts[1] if len(parts) > 1 else "chatlift")
+    return found
+
+
+def test_every_module_imports_only_allowed_layers() -> None:
+    problems = []
+    for path in sorted(SRC.rglob("*.py")):
+        layer = _layer(path)
+        assert layer in ALLOWED, f"{path} is in an undeclared layer {layer!r}; add it to ALLOWED"
+        for used in _imported_layers(path) - {layer} - ALLOWED[layer]:
+            problems.append(f"{path.relative_to(SRC)} ({layer}) imports {used}")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_utils_module() -> None:
+    assert not [p for p in SRC.rglob("*.py") if p.stem in ("utils", "helpers", "misc")]
