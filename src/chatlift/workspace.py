@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Self
 
 from chatlift.errors import StoreError
 from chatlift.ingest.result import ImportResult
@@ -76,7 +77,7 @@ class Workspace:
             hook = None
             if progress is not None:
                 name = str(path)
-                hook = lambda fraction, name=name: progress(name, int(fraction * 1000), 1000)  # noqa: E731
+                hook = lambda fraction, name=name: progress(name, int(fraction * 1000), 1000)
             results.append(
                 import_file(
                     self.store,
@@ -137,7 +138,7 @@ class Workspace:
     def close(self) -> None:
         self.store.close()
 
-    def __enter__(self) -> Workspace:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

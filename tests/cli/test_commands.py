@@ -34,12 +34,12 @@ def test_import_reports_counts_and_rejects_and_strict_sets_status(run: Run, tmp_
     run("init", "--db", "t.duckdb")
     # Row 2 has an unquoted decimal comma, so the CSV reader sees 6 fields: a malformed record.
     _write(tmp_path / "orders.csv", ORDERS_CSV)
-    status, out, err = run("import", "orders", "orders.csv", "--db", "t.duckdb", "--output", "json")
+    status, out, _ = run("import", "orders", "orders.csv", "--db", "t.duckdb", "--output", "json")
     assert status == 0
     result = json.loads(out)
     assert (result["rows_read"], result["inserted"], result["rejected"]) == (3, 2, 1)
     assert result["issues"][0]["row"] == 2
-    status, out, err = run("import", "orders", "orders.csv", "--db", "t.duckdb", "--strict", "--output", "json")
+    status, out, _ = run("import", "orders", "orders.csv", "--db", "t.duckdb", "--strict", "--output", "json")
     assert status == 1
     again = json.loads(out)
     assert (again["inserted"], again["unchanged"], again["rejected"]) == (0, 2, 1)
@@ -50,7 +50,7 @@ def test_import_reports_counts_and_rejects_and_strict_sets_status(run: Run, tmp_
 def test_import_table_output_lists_issues_with_file_row_and_field(run: Run, tmp_path: Path) -> None:
     run("init", "--db", "t.duckdb")
     _write(tmp_path / "o.csv", 'order_id,ordered_at,amount,currency\no1,2025-01-05T10:00:00Z,"12,50",EUR\n')
-    status, out, err = run("import", "orders", "o.csv", "--db", "t.duckdb")
+    status, _, err = run("import", "orders", "o.csv", "--db", "t.duckdb")
     assert status == 0
     assert "o.csv, row 1, field amount = '12,50'" in err
     assert "decimal comma" in err
@@ -110,8 +110,9 @@ def test_timezone_from_config_applies_to_import(run: Run, tmp_path: Path, monkey
 
 
 def test_every_command_and_option_has_help() -> None:
-    from chatlift.cli.main import app
     import typer.main
+
+    from chatlift.cli.main import app
 
     group = typer.main.get_command(app)
     commands = group.commands  # type: ignore[attr-defined]

@@ -128,8 +128,7 @@ def test_directory_is_not_a_database(tmp_path: Path) -> None:
 
 def test_transaction_rolls_back_on_error(tmp_path: Path) -> None:
     with Store(tmp_path / "tx.duckdb", create=True) as store:
-        with pytest.raises(ValueError):
-            with store.transaction() as con:
-                con.execute("INSERT INTO goals (goal_id, name, \"at\") VALUES ('g1', 'signup', '2025-01-01')")
-                raise ValueError("stop")
+        with pytest.raises(ValueError), store.transaction() as con:
+            con.execute("INSERT INTO goals (goal_id, name, \"at\") VALUES ('g1', 'signup', '2025-01-01')")
+            raise ValueError("stop")
         assert store.row_counts()["goals"] == 0

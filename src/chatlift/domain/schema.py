@@ -17,7 +17,7 @@ Conventions that hold for every table:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 

@@ -12,6 +12,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import duckdb
 import pyarrow as pa
@@ -223,7 +224,7 @@ class Store:
             )
         finally:
             self.con.unregister("_chatlift_append")
-        return data.num_rows
+        return int(data.num_rows)
 
     def truncate(self, table_names: tuple[str, ...] | None = None) -> None:
         """Delete every row of the given canonical tables (all when None)."""
@@ -243,7 +244,7 @@ class Store:
     def close(self) -> None:
         self.con.close()
 
-    def __enter__(self) -> Store:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
