@@ -131,6 +131,18 @@ class Workspace:
         row = self.store.con.execute(f"SELECT count(*) FROM {QUARANTINE_TABLE}").fetchone()
         return int(row[0]) if row else 0
 
+    def quarantined(self, *, table: str | None = None, limit: int | None = None) -> list[dict[str, object]]:
+        """Quarantined issues, by table, file and row: dicts with table, file, row, field, value, reason."""
+        where, params = ("WHERE table_name = ?", [table]) if table else ("", [])
+        cap = f"LIMIT {int(limit)}" if limit else ""
+        rows = self.store.con.execute(
+            f'SELECT table_name, source, "row", field, value, reason FROM {QUARANTINE_TABLE} {where} '
+            f'ORDER BY table_name, source, "row", field {cap}',
+            params,
+        ).fetchall()
+        keys = ("table", "file", "row", "field", "value", "reason")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
     def headline(self) -> Headline:
         """Headline figures over the whole database (see `storage.overview`)."""
         return headline(self.store.con)

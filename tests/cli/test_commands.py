@@ -122,3 +122,15 @@ def test_every_command_and_option_has_help() -> None:
         for param in command.params:
             if param.param_type_name == "option":
                 assert getattr(param, "help", None), f"{name} {param.opts} has no help"
+
+
+def test_quarantine_lists_issues_as_csv(run: Run, tmp_path: Path) -> None:
+    run("init", "--db", "t.duckdb")
+    _write(tmp_path / "s.csv", "response_id,survey,score,answered_at\nr1,nps,11,2025-01-01T00:00:00Z\nr2,csat,5,2025-01-01T00:00:00Z\n")
+    run("import", "survey_responses", "s.csv", "--db", "t.duckdb")
+    status, out, _ = run("quarantine", "--db", "t.duckdb", "--output", "csv")
+    assert status == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "table,file,row,field,value,reason"
+    assert len(lines) == 2  # one issue: the nps score 11 on 0-10
+    assert lines[1].startswith("survey_responses,s.csv,1,score,11,outside the survey scale 0-10")

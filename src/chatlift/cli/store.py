@@ -1,13 +1,18 @@
-"""`chatlift init`, `chatlift migrate`, `chatlift status`: the database file itself."""
+"""`chatlift init`, `migrate`, `status`, `quarantine`: the database file itself."""
 
 from __future__ import annotations
 
+import csv
+import sys
+from typing import Annotated
+
+import orjson
 import typer
 from rich.table import Table as RichTable
 
 from chatlift.cli.options import DbOption, err, open_workspace, out
 from chatlift.config import load_settings
-from chatlift.errors import StoreError
+from chatlift.errors import ParameterError, StoreError
 
 
 def init(db: DbOption = None) -> None:
@@ -41,7 +46,35 @@ def status(db: DbOption = None) -> None:
         out.print(table)
 
 
+def quarantine(
+    db: DbOption = None,
+    table: Annotated[str | None, typer.Option("--table", help="Only issues of this table.")] = None,
+    limit: Annotated[int, typer.Option("--limit", help="Show at most this many issues (0: all).")] = 50,
+    output: Annotated[str, typer.Option("--output", help="table, csv or json.")] = "table",
+) -> None:
+    """List quarantined issues: file, row, field, value and reason of each rejected row."""
+    if output not in ("table", "csv", "json"):
+        raise ParameterError(f"--output {output!r} is not one of table, csv, json")
+    with open_workspace(db, read_only=True) as ws:
+        issues = ws.quarantined(table=table, limit=limit or None)
+    if output == "json":
+        out.print_json(orjson.dumps(issues).decode(), indent=None)
+        return
+    if output == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=["table", "file", "row", "field", "value", "reason"])
+        writer.writeheader()
+        writer.writerows(issues)
+        return
+    view = RichTable(title=f"quarantine ({len(issues)} shown)")
+    for col in ("table", "file", "row", "field", "value", "reason"):
+        view.add_column(col, justify="right" if col == "row" else "left", overflow="fold")
+    for i in issues:
+        view.add_row(*(("" if v is None else str(v)) for v in i.values()))
+    out.print(view)
+
+
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(migrate)
     app.command()(status)
+    app.command()(quarantine)
