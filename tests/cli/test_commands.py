@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 
@@ -130,7 +132,8 @@ def test_quarantine_lists_issues_as_csv(run: Run, tmp_path: Path) -> None:
     run("import", "survey_responses", "s.csv", "--db", "t.duckdb")
     status, out, _ = run("quarantine", "--db", "t.duckdb", "--output", "csv")
     assert status == 0
-    lines = out.strip().splitlines()
-    assert lines[0] == "table,file,row,field,value,reason"
-    assert len(lines) == 2  # one issue: the nps score 11 on 0-10
-    assert lines[1].startswith("survey_responses,s.csv,1,score,11,outside the survey scale 0-10")
+    rows = list(csv.reader(io.StringIO(out)))
+    assert rows[0] == ["table", "file", "row", "field", "value", "reason"]
+    assert len(rows) == 2  # one issue: the nps score 11 on 0-10
+    assert rows[1][:5] == ["survey_responses", "s.csv", "1", "score", "11"]
+    assert rows[1][5].startswith("outside the survey scale 0-10")
