@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from chatlift.demo.calendar import START, WEEK, SECOND
+from chatlift.demo.calendar import SECOND, START, WEEK
 from chatlift.demo.columns import build, labels, timestamps
 
 EXPERIMENT_KEY: Final = "realtime_support"

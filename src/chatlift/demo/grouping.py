@@ -56,7 +56,7 @@ def truncated_exponential(rng: np.random.Generator, mean: float, limit: float, s
 ]:
     """Exponential draws with the given ``mean``, conditioned on being below ``limit``."""
     u = rng.random(size)
-    return -mean * np.log1p(-u * (1.0 - np.exp(-limit / mean)))
+    return np.asarray(-mean * np.log1p(-u * (1.0 - np.exp(-limit / mean))), dtype=np.float64)
 
 
 def lognormal(rng: np.random.Generator, mean: float | npt.NDArray[np.float64], sigma: float, size: int) -> (
@@ -64,3 +64,28 @@ def lognormal(rng: np.random.Generator, mean: float | npt.NDArray[np.float64], s
 ):
     """Log-normal draws with the given arithmetic ``mean`` and log-sd ``sigma``."""
     return np.asarray(mean) * np.exp(rng.normal(-sigma * sigma / 2.0, sigma, size))
+
+
+_SPAN = 1 << 26  # seconds per person in a combined (person, time) key: more than two years
+
+
+def count_within(
+    person: Int64s, t: Int64s, event_person: Int64s, event_t: Int64s, lo: int, hi: int
+) -> Int64s:
+    """For each query row, how many events of the same person fall in ``[t + lo, t + hi)``.
+
+    Times are microseconds since START and are compared at one-second
+    resolution; persons are small non-negative integers (rows of one chunk).
+
+    >>> count_within(np.array([0, 1]), np.array([0, 0]), np.array([0, 0, 1]),
+    ...              np.array([5_000_000, 9_000_000, 20_000_000]), 0, 10_000_000).tolist()
+    [2, 0]
+    """
+    def key(p: Int64s, when: Int64s) -> Int64s:
+        seconds = np.clip(np.asarray(when, dtype=np.int64) // 1_000_000, 0, _SPAN - 1)
+        return np.asarray(p, dtype=np.int64) * _SPAN + seconds
+
+    keys = np.sort(key(event_person, event_t))
+    start = np.searchsorted(keys, key(person, t + lo), side="left")
+    stop = np.searchsorted(keys, key(person, t + hi), side="left")
+    return (stop - start).astype(np.int64)
