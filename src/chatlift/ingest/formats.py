@@ -149,10 +149,12 @@ def _jsonl(con: duckdb.DuckDBPyConnection, path: Path, literal: str, table: Tabl
         "columns={'line': 'VARCHAR'}, header=false, delim=E'\\x01', quote='', escape='', "
         "auto_detect=false, strict_mode=false)"
     )
+    # DuckDB does not short-circuit AND: json_type() would fail on a malformed line, so guard it with CASE.
+    is_object = "CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END"
     try:
         keys = con.execute(
             f"SELECT DISTINCT unnest(json_keys(line)) FROM (SELECT line FROM ({lines}) "
-            "WHERE json_valid(line) AND json_type(line) = 'OBJECT' LIMIT 10000)"
+            f"WHERE {is_object} LIMIT 10000)"
         ).fetchall()
     except duckdb.Error as exc:
         raise InputError(f"cannot read the file: {exc}", location=str(path)) from exc
@@ -162,8 +164,8 @@ def _jsonl(con: duckdb.DuckDBPyConnection, path: Path, literal: str, table: Tabl
     columns = ", ".join(f"__obj[{sql_string(c)}] AS {quote(c)}" for c in table.column_names)
     sql = (
         f"SELECT {ROW_COLUMN}, __json_ok, {columns} FROM ("
-        f"SELECT {ROW_COLUMN}, (json_valid(line) AND json_type(line) = 'OBJECT') AS __json_ok, "
-        f"CASE WHEN json_valid(line) AND json_type(line) = 'OBJECT' THEN {typed} END AS __obj "
+        f"SELECT {ROW_COLUMN}, {is_object} AS __json_ok, "
+        f"CASE WHEN {is_object} THEN {typed} END AS __obj "
         f"FROM ({lines}) WHERE NULLIF(trim(line), '') IS NOT NULL)"
     )
     declared = set(table.column_names)

@@ -13,8 +13,9 @@ Input values arrive as text (CSV, JSONL) or already typed (Parquet). Rules:
 * numbers: a decimal comma (``12,50``) is rejected with a hint, not guessed;
 * timestamps: a value with an offset or zone (``…+01:00``, ``…Z``) is
   converted to UTC; a value without one is read in ``--timezone`` and rejected
-  when no time zone was given. DST gaps resolve forward, folds to the first
-  occurrence (DuckDB's ICU rules).
+  when no time zone was given. DST gaps resolve forward (a skipped time is read
+  with the offset before the change: 02:30 in a 02:00→03:00 gap is 03:30), folds
+  to the second occurrence, in standard time (DuckDB's ICU rules).
 """
 
 from __future__ import annotations

@@ -1,0 +1,54 @@
+"""Shared helpers for the importer tests: a fresh workspace on a real DuckDB file, file writers, SQL reads."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import chatlift
+from chatlift.workspace import Workspace
+
+
+@pytest.fixture
+def ws(tmp_path: Path) -> Iterator[Workspace]:
+    """A new chatlift database in tmp_path, closed after the test."""
+    with chatlift.connect(tmp_path / "t.duckdb", create=True) as workspace:
+        yield workspace
+
+
+def write(path: Path, text: str) -> Path:
+    """Write ``text`` exactly (UTF-8, no newline translation) and return the path."""
+    path.write_bytes(text.encode("utf-8"))
+    return path
+
+
+def query(ws: Workspace, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Rows of ``sql`` on the workspace's own connection."""
+    return ws.store.con.execute(sql, params or []).fetchall()
+
+
+def count(ws: Workspace, table: str) -> int:
+    row = ws.store.con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def quarantine(ws: Workspace) -> list[tuple[Any, ...]]:
+    """(table, source, row, field, value, reason) of every quarantined issue, ordered."""
+    return query(
+        ws,
+        'SELECT table_name, source, "row", field, value, reason FROM chatlift_quarantine '
+        'ORDER BY table_name, source, "row", field',
+    )
+
+
+def read_rejects(path: Path) -> list[dict[str, str]]:
+    """A ``*.rejected.csv`` parsed as CSV, checking its header."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == ["file", "row", "field", "value", "reason"]
+        return list(reader)
