@@ -103,9 +103,13 @@ class Workspace:
 
         Refuses to write into a database that already holds data unless
         ``replace`` is true, in which case every canonical table is emptied first.
-        The whole dataset is written in one transaction.
+        The data is committed chunk by chunk (one transaction per chunk of
+        people keeps memory bounded for the 10 M-conversation size); if the run
+        fails or is interrupted, everything it wrote is removed again, so the
+        database is never left with a partial demo (with ``replace`` it is then
+        empty).
         """
-        from chatlift.demo import generate, plan_for
+        from chatlift.demo import generate_chunks, plan_for
 
         plan = plan_for(size)
         existing = {k: v for k, v in self.row_counts().items() if v}
@@ -115,15 +119,24 @@ class Workspace:
                 hint="pass --replace to empty it first, or choose another --db",
             )
         written: dict[str, int] = {}
-        with self.store.transaction():
-            if replace:
-                self.store.truncate()
-            for done, (table_name, chunk) in enumerate(generate(plan, seed=seed), start=1):
-                written[table_name] = written.get(table_name, 0) + self.store.append_arrow(
-                    table_name, chunk
-                )
-                if progress is not None:
-                    progress("demo", min(done, plan.total_chunks), plan.total_chunks)
+        done = 0  # pieces appended, for the progress bar
+        committed = False  # a failure before the first commit is simply rolled back
+        try:
+            for index, chunk in enumerate(generate_chunks(plan, seed=seed)):
+                with self.store.transaction():
+                    if index == 0 and replace:
+                        self.store.truncate()
+                    for table_name, rows in chunk:
+                        written[table_name] = written.get(table_name, 0) + self.store.append_arrow(table_name, rows)
+                        done += 1
+                        if progress is not None:
+                            progress("demo", min(done, plan.total_chunks), plan.total_chunks)
+                committed = True
+        except BaseException:
+            if committed:
+                with self.store.transaction():
+                    self.store.truncate()
+            raise
         return written
 
     def quarantine_count(self) -> int:

@@ -60,14 +60,16 @@ def _pct(value: float | None) -> str:
 def render_headline(h: Headline) -> None:
     span = f"{h.first:%Y-%m-%d} to {h.last:%Y-%m-%d}" if h.first and h.last else "no conversations"
     table = RichTable(title=f"chatlift headline ({span}, UTC)")
-    for col in ("channel", "conversations", "share", "resolution rate", "median first response", "CSAT (4–5 of 5)", "published CSAT"):
-        table.add_column(col, justify="left" if col in ("channel", "published CSAT") else "right")
+    columns = ("channel", "conversations", "share", "resolution rate", "published resolution",
+               "median first response", "CSAT (4–5 of 5)", "published CSAT")
+    for col in columns:
+        table.add_column(col, justify="left" if col in ("channel", "published resolution", "published CSAT") else "right")
     for c in h.channels:
         frt = "–" if c.median_first_response_s is None else f"{c.median_first_response_s:,.0f} s"
         csat = "–" if c.csat is None else f"{_pct(c.csat)} (n={c.csat_n:,})"
         table.add_row(
-            c.channel, f"{c.conversations:,}", _pct(c.share), _pct(c.resolution_rate), frt, csat,
-            REFERENCE_CSAT.get(c.channel, ""),
+            c.channel, f"{c.conversations:,}", _pct(c.share), _pct(c.resolution_rate),
+            REFERENCE_RESOLUTION.get(c.channel, ""), frt, csat, REFERENCE_CSAT.get(c.channel, ""),
         )
     out.print(table)
     out.print(
@@ -75,7 +77,7 @@ def render_headline(h: Headline) -> None:
         f"of {h.chat_conversations:,} chats — published example: 20 %"
     )
     nps = "–" if h.nps is None else f"{h.nps:+.1f}"
-    out.print(f"NPS: {nps} (n={h.nps_n:,})   Orders: {h.orders:,}   Revenue: {h.revenue:,.2f}")
+    out.print(f"NPS: {nps} (n={h.nps_n:,})   Purchases: {h.orders:,} worth {h.revenue:,.2f} {h.currencies}".rstrip())
 
 
 def register(app: typer.Typer) -> None:

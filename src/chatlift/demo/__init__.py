@@ -5,7 +5,7 @@
 for the published figures it is calibrated to.
 """
 
-from chatlift.demo.generate import generate
+from chatlift.demo.generate import generate, generate_chunks
 from chatlift.demo.plan import SIZES, DemoPlan, plan_for
 
-__all__ = ["SIZES", "DemoPlan", "generate", "plan_for"]
+__all__ = ["SIZES", "DemoPlan", "generate", "generate_chunks", "plan_for"]

@@ -37,6 +37,16 @@ WORLD_STREAM = 0  # chunk streams are 1, 2, …
 
 def generate(plan: DemoPlan, *, seed: int = 42) -> Iterator[tuple[str, pa.Table]]:
     """Yield ``(table name, rows)`` for every chunk, then the costs; `plan.total_chunks` pairs in all."""
+    for chunk in generate_chunks(plan, seed=seed):
+        yield from chunk
+
+
+def generate_chunks(plan: DemoPlan, *, seed: int = 42) -> Iterator[list[tuple[str, pa.Table]]]:
+    """The same pieces as `generate`, grouped: one list per chunk of people, the costs last.
+
+    Each list is self-contained (no row refers to a person of another chunk), so
+    a writer can commit chunk by chunk.
+    """
     world = build_world(plan, np.random.default_rng([seed, WORLD_STREAM]))
     for index in range(plan.chunks):
         rng = np.random.default_rng([seed, index + 1])
@@ -56,13 +66,15 @@ def generate(plan: DemoPlan, *, seed: int = 42) -> Iterator[tuple[str, pa.Table]
         subscriptions = subscriptions_table(rng, people, trial, trial_at, chatted, bad, f"sub_{tag}")
         surveys = survey_table(rng, conv, people, chatted, bad, f"rsp_{tag}")
         assignments = assignments_table(people.customer_id, people.variant, people.active_from)
-        yield "conversations", conversations
-        yield "messages", messages
-        yield "orders", orders_table(orders, people, items)
-        yield "goals", goals
-        yield "cart_events", carts
-        yield "visits", visits
-        yield "survey_responses", surveys
-        yield "subscriptions", subscriptions
-        yield "assignments", assignments
-    yield "costs", costs_table(world)
+        yield [
+            ("conversations", conversations),
+            ("messages", messages),
+            ("orders", orders_table(orders, people, items)),
+            ("goals", goals),
+            ("cart_events", carts),
+            ("visits", visits),
+            ("survey_responses", surveys),
+            ("subscriptions", subscriptions),
+            ("assignments", assignments),
+        ]
+    yield [("costs", costs_table(world))]

@@ -45,8 +45,9 @@ class Headline:
     chat_conversations: int
     nps: float | None
     nps_n: int
-    orders: int
-    revenue: float
+    orders: int  # purchases
+    revenue: float  # sum of purchase amounts
+    currencies: str  # the currencies those amounts are in, comma-separated ("EUR")
 
 
 def headline(con: duckdb.DuckDBPyConnection) -> Headline:
@@ -103,7 +104,10 @@ def headline(con: duckdb.DuckDBPyConnection) -> Headline:
         "FROM survey_responses WHERE survey = 'nps' AND coalesce(scale, '0-10') = '0-10'"
     ).fetchone()
     assert nps is not None
-    orders = con.execute("SELECT count(*), coalesce(sum(amount), 0) FROM orders WHERE kind = 'purchase'").fetchone()
+    orders = con.execute(
+        "SELECT count(*), coalesce(sum(amount), 0), coalesce(string_agg(DISTINCT currency, ', ' ORDER BY currency), '') "
+        "FROM orders WHERE kind = 'purchase'"
+    ).fetchone()
     assert orders is not None
     return Headline(
         first=span[0],
@@ -115,4 +119,5 @@ def headline(con: duckdb.DuckDBPyConnection) -> Headline:
         nps_n=int(nps[0]),
         orders=int(orders[0]),
         revenue=float(orders[1]),
+        currencies=str(orders[2]),
     )

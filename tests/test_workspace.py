@@ -1,0 +1,45 @@
+"""Workspace.generate_demo: chunked commits, and no partial demo after a failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatlift.workspace import connect
+
+
+class Stop(Exception):
+    pass
+
+
+def _stop_at(piece: int):  # type: ignore[no-untyped-def]
+    def progress(_: str, done: int, total: int) -> None:
+        if done == piece:
+            raise Stop
+
+    return progress
+
+
+def test_failure_after_a_committed_chunk_leaves_no_partial_demo(tmp_path: Path) -> None:
+    with connect(tmp_path / "d.duckdb", create=True) as ws:
+        # 250 000 conversations are two chunks of people; stop at the first piece of the second
+        with pytest.raises(Stop):
+            ws.generate_demo(250_000, progress=_stop_at(10))
+        assert set(ws.row_counts().values()) == {0}
+
+
+def test_failure_in_the_first_chunk_keeps_the_data_it_was_to_replace(tmp_path: Path) -> None:
+    with connect(tmp_path / "d.duckdb", create=True) as ws:
+        before = ws.generate_demo(1_000, seed=1)
+        with pytest.raises(Stop):
+            ws.generate_demo(1_000, seed=2, replace=True, progress=_stop_at(3))
+        after = ws.row_counts()
+        assert {k: v for k, v in after.items() if v} == before
+
+
+def test_progress_counts_every_piece(tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    with connect(tmp_path / "d.duckdb", create=True) as ws:
+        ws.generate_demo(1_000, progress=lambda _, done, total: seen.append((done, total)))
+    assert seen == [(i, 10) for i in range(1, 11)]  # 9 tables of one chunk, then the costs
