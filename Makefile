@@ -24,14 +24,16 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(VENV)/bin/chatlift demo --size $(SIZE) --db $(DB) --replace
 
-## test: install and run every test
+## test: install, check style and types, and run every test
 test: $(STAMP)
+	$(PY) -m ruff check src tests bench
+	$(PY) -m mypy src tests
 	$(PY) -m pytest -q
 
 ## bench: run the benchmarks (figures go to stdout; record them in docs/performance.md)
 bench: $(STAMP)
 	$(PY) bench/import_throughput.py
-	$(PY) bench/demo_generation.py --size medium
+	$(PY) bench/demo_generation.py --size large
 
 ## docs: regenerate the generated reference pages
 docs: $(STAMP)

@@ -26,14 +26,13 @@ def export(ws: chatlift.Workspace, table: str, folder: Path, fmt: str) -> Path:
     path = folder / f"{table}.{fmt}"
     options = {"csv": "(FORMAT csv, HEADER)", "parquet": "(FORMAT parquet)", "jsonl": "(FORMAT json)"}[fmt]
     # Timestamps are written with an explicit UTC offset, as exports from helpdesks carry them.
-    ws.store.con.execute(
-        "COPY (SELECT * REPLACE ("
-        + ", ".join(
-            f"strftime({c}, '%Y-%m-%dT%H:%M:%S.%fZ') AS {c}" if fmt != "parquet" else f"timezone('UTC', {c}) AS {c}"
-            for c in _timestamp_columns(table)
-        )
-        + f") FROM {table}) TO '{path}' {options}"
-    )
+    replaced = [
+        f"strftime({c}, '%Y-%m-%dT%H:%M:%S.%fZ') AS {c}" if fmt != "parquet" else f"timezone('UTC', {c}) AS {c}"
+        for c in _timestamp_columns(table)
+    ]
+    if fmt == "csv":  # lists in CSV are written the documented way: values separated by ';'
+        replaced += [f"array_to_string({c}, ';') AS {c}" for c in _list_columns(table)]
+    ws.store.con.execute(f"COPY (SELECT * REPLACE ({', '.join(replaced)}) FROM {table}) TO '{path}' {options}")
     return path
 
 
@@ -42,6 +41,13 @@ def _timestamp_columns(table: str) -> list[str]:
     from chatlift.domain.schema import table as declared
 
     return [c.name for c in declared(table).columns if c.type is ColumnType.TIMESTAMP]
+
+
+def _list_columns(table: str) -> list[str]:
+    from chatlift.domain.schema import ColumnType
+    from chatlift.domain.schema import table as declared
+
+    return [c.name for c in declared(table).columns if c.type is ColumnType.TEXT_LIST]
 
 
 def main() -> None:
@@ -71,7 +77,8 @@ def main() -> None:
                 start = time.perf_counter()
                 [again] = ws.import_files(table, [path])
                 again_s = time.perf_counter() - start
-            assert first.rejected == 0 and again.unchanged == first.rows_read, (first, again)
+            if first.rejected or again.unchanged != first.rows_read:
+                raise SystemExit(f"{table} {fmt}: {first.rejected:,} rejected, first issue: {first.issues[:1]}")
             size_mb = path.stat().st_size / 1e6
             print(
                 f"{table:14} {fmt:8} {first.rows_read:>11,} {size_mb:>7.1f} {first_s:>8.2f} "

@@ -11,13 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
-from chatlift.errors import StoreError
+from chatlift.errors import ParameterError, StoreError
 from chatlift.ingest.result import ImportResult
 from chatlift.storage.ddl import QUARANTINE_TABLE
 from chatlift.storage.overview import Headline, headline
 from chatlift.storage.store import Store
+
+if TYPE_CHECKING:
+    from chatlift.demo import DemoPlan
+
+DEMO_MEMORY_LIMIT = "1GB"  # DuckDB's buffer pool while the demo is written (the generator adds ≈ 1 GB)
 
 ProgressCallback = Callable[[str, int, int], None]
 """Called as ``progress(label, done, total)`` while long work runs."""
@@ -71,6 +76,9 @@ class Workspace:
 
         spec = resolve_table(table)
         zone = resolve_timezone(timezone)
+        formats = [f.value for f in FileFormat]
+        if fmt and fmt not in formats:
+            raise ParameterError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(formats)}")
         file_format = FileFormat(fmt) if fmt else None
         results = []
         for path in resolve_inputs(paths):
@@ -109,7 +117,7 @@ class Workspace:
         database is never left with a partial demo (with ``replace`` it is then
         empty).
         """
-        from chatlift.demo import generate_chunks, plan_for
+        from chatlift.demo import plan_for
 
         plan = plan_for(size)
         existing = {k: v for k, v in self.row_counts().items() if v}
@@ -118,6 +126,14 @@ class Workspace:
                 f"{self.path} already holds data ({', '.join(f'{k}: {v}' for k, v in existing.items())})",
                 hint="pass --replace to empty it first, or choose another --db",
             )
+        with self.store.memory_limit(DEMO_MEMORY_LIMIT):
+            return self._write_demo(plan, seed=seed, replace=replace, progress=progress)
+
+    def _write_demo(
+        self, plan: DemoPlan, *, seed: int, replace: bool, progress: ProgressCallback | None
+    ) -> dict[str, int]:
+        from chatlift.demo import generate_chunks
+
         written: dict[str, int] = {}
         done = 0  # pieces appended, for the progress bar
         committed = False  # a failure before the first commit is simply rolled back

@@ -108,7 +108,7 @@ def test_timezone_from_config_applies_to_import(run: Run, tmp_path: Path, monkey
     assert status == 0
     con = duckdb.connect(str(tmp_path / "t.duckdb"), read_only=True)
     # New York is UTC-5 in January: 09:00 local is 14:00 UTC.
-    assert str(con.execute('SELECT "at" FROM goals').fetchone()[0]) == "2025-01-15 14:00:00"
+    assert [str(r[0]) for r in con.execute('SELECT "at" FROM goals').fetchall()] == ["2025-01-15 14:00:00"]
 
 
 def test_every_command_and_option_has_help() -> None:

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from chatlift.errors import InputError
+from chatlift.errors import InputError, ParameterError
 from chatlift.workspace import Workspace
 from tests.ingest.conftest import count, query, write
 
@@ -77,16 +77,16 @@ def test_header_names_ignore_case_and_surrounding_blanks(ws: Workspace, tmp_path
     assert _orders(ws) == [("o1", 1.0, "EUR"), ("o2", 2.0, "EUR")]
 
 
-def test_jsonl_keys_are_matched_exactly(ws: Workspace, tmp_path: Path) -> None:
-    """Unlike CSV headers, JSON keys are case-sensitive: "Order_ID" is ignored, so order_id is missing."""
+def test_jsonl_keys_match_like_csv_headers(ws: Workspace, tmp_path: Path) -> None:
+    """JSON keys, like CSV headers, match declared columns whatever their case and surrounding blanks."""
     path = write(
         tmp_path / "o.jsonl",
-        '{"Order_ID": "o1", "ordered_at": "2025-01-01T10:00:00Z", "amount": 1, "currency": "EUR"}\n',
+        '{"Order_ID": "o1", " ordered_at ": "2025-01-01T10:00:00Z", "AMOUNT": 1, "currency": "EUR", "Note": 1}\n',
     )
     [result] = ws.import_files("orders", [path])
-    assert result.ignored_columns == ("Order_ID",)
-    assert (result.inserted, result.rejected) == (0, 1)
-    assert [(i.row, i.field, i.reason) for i in result.issues] == [(1, "order_id", "required id is missing")]
+    assert result.ignored_columns == ("Note",)
+    assert (result.inserted, result.rejected) == (1, 0)
+    assert ws.store.con.execute("select order_id, amount from orders").fetchall() == [("o1", 1.0)]
 
 
 def test_unknown_columns_are_reported_as_ignored(ws: Workspace, tmp_path: Path) -> None:
@@ -228,3 +228,10 @@ def test_booleans_accept_the_documented_spellings(ws: Workspace, tmp_path: Path)
     assert [r[0] for r in query(ws, "SELECT trial FROM subscriptions ORDER BY subscription_id")] == [
         True
     ] * 5 + [False] * 5
+
+
+def test_unknown_format_override_is_a_parameter_error(ws: Workspace, tmp_path: Path) -> None:
+    path = write(tmp_path / "o.csv", f"order_id,ordered_at,amount,currency\no1,{T},1,EUR\n")
+    with pytest.raises(ParameterError) as caught:
+        ws.import_files("orders", [path], fmt="xlsx")
+    assert "xlsx" in str(caught.value) and "parquet" in (caught.value.hint or "")

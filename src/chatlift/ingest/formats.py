@@ -19,8 +19,8 @@ import duckdb
 
 from chatlift.domain.schema import Table
 from chatlift.errors import InputError
-from chatlift.ingest.validation import TEXT_SOURCE, sql_string
-from chatlift.storage.ddl import quote
+from chatlift.ingest.validation import TEXT_SOURCE
+from chatlift.storage.ddl import quote, sql_string
 
 
 class FileFormat(StrEnum):
@@ -159,17 +159,23 @@ def _jsonl(con: duckdb.DuckDBPyConnection, path: Path, literal: str, table: Tabl
     except duckdb.Error as exc:
         raise InputError(f"cannot read the file: {exc}", location=str(path)) from exc
     found = {str(k[0]) for k in keys}
-    struct = ", ".join(f"{sql_string(c)}: 'VARCHAR'" for c in table.column_names)
+    # Keys match declared columns the way CSV headers do: case and surrounding blanks ignored
+    # (decided on the keys of the first 10 000 objects; the first spelling in sort order wins).
+    by_key: dict[str, str] = {}
+    for key in sorted(found):
+        by_key.setdefault(key.strip().lower(), key)
+    source_key = {c: by_key.get(c, c) for c in table.column_names}
+    struct = ", ".join(f"{sql_string(k)}: 'VARCHAR'" for k in source_key.values())
     typed = f"try(from_json(line, {sql_string('{' + struct.replace(chr(39), chr(34)) + '}')}))"
-    columns = ", ".join(f"__obj[{sql_string(c)}] AS {quote(c)}" for c in table.column_names)
+    columns = ", ".join(f"__obj[{sql_string(k)}] AS {quote(c)}" for c, k in source_key.items())
     sql = (
         f"SELECT {ROW_COLUMN}, __json_ok, {columns} FROM ("
         f"SELECT {ROW_COLUMN}, {is_object} AS __json_ok, "
         f"CASE WHEN {is_object} THEN {typed} END AS __obj "
         f"FROM ({lines}) WHERE NULLIF(trim(line), '') IS NOT NULL)"
     )
-    declared = set(table.column_names)
-    extra = tuple(sorted(found - declared))
+    used = set(source_key.values())
+    extra = tuple(sorted(k for k in found if k not in used))
     return Source(
         sql=sql,
         column_types={c: TEXT_SOURCE for c in table.column_names},

@@ -30,8 +30,8 @@ import duckdb
 from chatlift.domain.schema import CUSTOMER_SOURCES, CUSTOMERS, Table
 from chatlift.ingest.formats import ROW_COLUMN, FileFormat, Source, detect_format, open_source
 from chatlift.ingest.result import ImportResult, Issue, UnknownReference
-from chatlift.ingest.validation import column_check, row_rule_checks, sql_string
-from chatlift.storage.ddl import IMPORTS_TABLE, QUARANTINE_TABLE, quote
+from chatlift.ingest.validation import column_check, row_rule_checks
+from chatlift.storage.ddl import IMPORTS_TABLE, QUARANTINE_TABLE, quote, sql_string
 from chatlift.storage.store import Store
 
 STAGE = "__chatlift_stage"

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from chatlift.domain.schema import Case, Column, ColumnType, NotBefore, ScoreOnScale, Table
-from chatlift.storage.ddl import duckdb_type, quote
+from chatlift.storage.ddl import duckdb_type, quote, sql_string
 
 # A time of day followed by a zone designator: "10:00Z", "10:00:00+02:00",
 # "10:00 +0200", "10:00 UTC", "10:00 Europe/Amsterdam". Requiring the time part
@@ -38,11 +38,6 @@ _TRUE = ("true", "t", "yes", "y", "1")
 _FALSE = ("false", "f", "no", "n", "0")
 
 TEXT_SOURCE = "VARCHAR"
-
-
-def sql_string(value: str) -> str:
-    """A SQL string literal."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,11 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+def sql_string(value: str) -> str:
+    """A SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def column_ddl(column: Column) -> str:
     null = " NOT NULL" if column.required else ""
     return f"{quote(column.name)} {duckdb_type(column.type)}{null}"

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from chatlift.domain.schema import TABLES, TABLES_BY_NAME
 from chatlift.errors import SchemaVersionError, StoreError
-from chatlift.storage.ddl import META_TABLE, duckdb_type, quote, schema_ddl
+from chatlift.storage.ddl import META_TABLE, duckdb_type, quote, schema_ddl, sql_string
 
 SCHEMA_VERSION = 1  # bump together with a new entry in MIGRATIONS
 
@@ -208,6 +208,20 @@ class Store:
                 raise KeyboardInterrupt from exc
             raise
         self.con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def memory_limit(self, limit: str) -> Iterator[None]:
+        """Run the block with DuckDB's buffer pool capped at ``limit`` (e.g. ``"2GB"``).
+
+        Long bulk writes otherwise keep every written block cached up to
+        DuckDB's default (80 % of RAM); the cap makes it evict instead.
+        """
+        previous = self.con.execute("SELECT current_setting('memory_limit')").fetchall()[0][0]
+        self.con.execute(f"SET memory_limit = {sql_string(limit)}")
+        try:
+            yield
+        finally:
+            self.con.execute(f"SET memory_limit = {sql_string(str(previous))}")
 
     def append_arrow(self, table_name: str, data: pa.Table | pa.RecordBatch) -> int:
         """Append Arrow rows to a canonical table (columns matched by name); return the count.
