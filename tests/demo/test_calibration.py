@@ -18,6 +18,13 @@ PERSON = "coalesce({t}.customer_id, {t}.visitor_id)"
 FINAL = "status in ('resolved', 'unresolved', 'missed')"
 
 
+def top_box(con: duckdb.DuckDBPyConnection, survey: str, lowest: int, where: str) -> float:
+    """Share of ``survey`` answers scoring ``lowest`` or more, for conversations matching ``where``."""
+    return scalar(con, f"""
+        select avg((s.score >= {lowest})::int) from survey_responses s join conversations c using (conversation_id)
+        where s.survey = '{survey}' and {where}""")
+
+
 def test_chat_conversion_is_about_one_in_five(medium: duckdb.DuckDBPyConnection) -> None:
     # seed 001: 20 % of chats lead to a purchase; window 7 days after the chat starts.
     rate = scalar(medium, f"""
@@ -66,9 +73,7 @@ def test_people_who_chat_are_worth_four_and_a_half_times_more(medium: duckdb.Duc
     [("chat", 0.83), ("phone", 0.44), ("email", 0.61), ("social", 0.48), ("app", 0.53)],
 )
 def test_csat_per_channel(medium: duckdb.DuckDBPyConnection, channel: str, published: float) -> None:
-    share = scalar(medium, f"""
-        select avg((s.score >= 4)::int) from survey_responses s join conversations c using (conversation_id)
-        where s.survey = 'csat' and c.channel = '{channel}'""")
+    share = top_box(medium, "csat", 4, f"c.channel = '{channel}'")
     assert share == pytest.approx(published, abs=0.025)
 
 
@@ -79,19 +84,15 @@ def test_csat_per_channel(medium: duckdb.DuckDBPyConnection, channel: str, publi
      ("telecom", 0.81), ("recreation", 0.81), ("financial", 0.81)],
 )
 def test_chat_csat_per_sector(medium: duckdb.DuckDBPyConnection, sector: str, published: float) -> None:
-    share = scalar(medium, f"""
-        select avg((s.score >= 4)::int) from survey_responses s join conversations c using (conversation_id)
-        where s.survey = 'csat' and c.channel = 'chat' and c.sector = '{sector}'""")
+    share = top_box(medium, "csat", 4, f"c.channel = 'chat' and c.sector = '{sector}'")
     assert share == pytest.approx(published, abs=0.045)
 
 
 def test_cobrowsed_chats_score_six_points_higher(medium: duckdb.DuckDBPyConnection) -> None:
     # seed 000 (Forbes): co-browsing raises satisfaction by 6 points; compared among agent-handled chats.
-    diff = scalar(medium, """
-        select avg((s.score >= 4)::int) filter (where c.cobrowse)
-             - avg((s.score >= 4)::int) filter (where not c.cobrowse)
-        from survey_responses s join conversations c using (conversation_id)
-        where s.survey = 'csat' and c.channel = 'chat' and c.agent_id is not null""")
+    agent_chats = "c.channel = 'chat' and c.agent_id is not null"
+    diff = top_box(medium, "csat", 4, f"{agent_chats} and c.cobrowse") - top_box(
+        medium, "csat", 4, f"{agent_chats} and not c.cobrowse")
     assert diff == pytest.approx(0.06, abs=0.03)
 
 
@@ -101,9 +102,7 @@ def test_cobrowsed_chats_score_six_points_higher(medium: duckdb.DuckDBPyConnecti
     [("chat", 0.67), ("phone", 0.26), ("social", 0.54)],
 )
 def test_ces_easy_share(medium: duckdb.DuckDBPyConnection, channel: str, published: float) -> None:
-    share = scalar(medium, f"""
-        select avg((s.score >= 5)::int) from survey_responses s join conversations c using (conversation_id)
-        where s.survey = 'ces' and c.channel = '{channel}'""")
+    share = top_box(medium, "ces", 5, f"c.channel = '{channel}'")
     assert share == pytest.approx(published, abs=0.03)
 
 
