@@ -43,3 +43,23 @@ def test_progress_counts_every_piece(tmp_path: Path) -> None:
     with connect(tmp_path / "d.duckdb", create=True) as ws:
         ws.generate_demo(1_000, progress=lambda _, done, total: seen.append((done, total)))
     assert seen == [(i, 10) for i in range(1, 11)]  # 9 tables of one chunk, then the costs
+
+
+def test_report_matches_counts_taken_with_sql(tmp_path: Path) -> None:
+    """The library entry point computes the catalogue on the workspace's own file."""
+    from datetime import date
+
+    with connect(tmp_path / "d.duckdb", create=True) as ws:
+        ws.generate_demo(3_000, seed=4)
+        table = ws.report(["resolution_rate"], start=date(2025, 3, 1), end=date(2025, 4, 1), by=["channel"])
+        expected = {
+            channel: (resolved / final, final)
+            for channel, resolved, final in ws.store.con.execute(
+                "select channel, count(*) filter (where status = 'resolved'), "
+                "count(*) filter (where status in ('resolved', 'unresolved', 'missed')) from conversations "
+                "where started_at >= '2025-03-01' and started_at < '2025-04-01' group by 1").fetchall()
+        }
+    got = {r["channel"]: (r["value"], r["n"]) for r in table.to_pylist()}
+    assert got.keys() == expected.keys()
+    for channel, (value, n) in expected.items():
+        assert got[channel] == (pytest.approx(value), n)

@@ -10,8 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, Any, Self
+
+import pyarrow as pa
 
 from chatlift.errors import ParameterError, StoreError
 from chatlift.ingest.result import ImportResult
@@ -154,6 +157,30 @@ class Workspace:
                     self.store.truncate()
             raise
         return written
+
+    def report(
+        self,
+        metrics: Sequence[str],
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        timezone: str = "UTC",
+        by: Sequence[str] = (),
+        filters: dict[str, tuple[str, ...]] | None = None,
+        params: dict[str, dict[str, Any]] | None = None,
+    ) -> pa.Table:
+        """Metrics of the catalogue for ``[start, end)`` (local dates in ``timezone``), as Arrow.
+
+        One row per metric and group: ``metric``, the ``by`` columns, ``value``,
+        ``lower`` and ``upper`` (95 % interval) and ``n``. See `chatlift.metrics`.
+        """
+        import ibis
+
+        from chatlift.metrics import Filters, Period, report
+
+        backend = ibis.duckdb.from_connection(self.store.con)
+        return report(backend, metrics, period=Period(start, end, timezone), by=by,
+                      filters=Filters(filters or {}), params=params)
 
     def quarantine_count(self) -> int:
         """Issues currently held in quarantine (one per problem of a rejected row)."""
