@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import pyarrow as pa
 
-from chatlift.errors import ParameterError, StoreError
+from chatlift.errors import StoreError
 from chatlift.ingest.result import ImportResult
 from chatlift.storage.ddl import QUARANTINE_TABLE
 from chatlift.storage.overview import Headline, headline
@@ -74,15 +74,17 @@ class Workspace:
         Returns:
             One `ImportResult` per file, in import order.
         """
-        from chatlift.ingest import import_file, resolve_inputs, resolve_table, resolve_timezone
-        from chatlift.ingest.formats import FileFormat
+        from chatlift.ingest import (
+            import_file,
+            resolve_format,
+            resolve_inputs,
+            resolve_table,
+            resolve_timezone,
+        )
 
         spec = resolve_table(table)
         zone = resolve_timezone(timezone)
-        formats = [f.value for f in FileFormat]
-        if fmt and fmt not in formats:
-            raise ParameterError(f"unknown format {fmt!r}", hint=f"use one of {', '.join(formats)}")
-        file_format = FileFormat(fmt) if fmt else None
+        file_format = resolve_format(fmt)
         results = []
         for path in resolve_inputs(paths):
             hook = None

@@ -13,15 +13,11 @@ from rich.table import Table as RichTable
 
 from chatlift.cli.options import DbOption, err, open_workspace, out, stderr_is_terminal
 from chatlift.config import load_settings
+from chatlift.ingest.formats import FileFormat
 from chatlift.ingest.result import ImportResult
 
 MAX_ISSUES_SHOWN = 10
 
-
-class InputFormat(StrEnum):
-    csv = "csv"
-    jsonl = "jsonl"
-    parquet = "parquet"
 
 
 class Output(StrEnum):
@@ -33,7 +29,7 @@ def import_(
     table: Annotated[str, typer.Argument(help="Canonical table: conversations, messages, orders, goals, cart_events, visits, survey_responses, subscriptions, assignments or costs.")],
     files: Annotated[list[str], typer.Argument(help="CSV, JSONL or Parquet files; globs such as 'data/*.csv' are expanded.")],
     db: DbOption = None,
-    format: Annotated[InputFormat | None, typer.Option("--format", help="Read every file as this format instead of going by its extension.")] = None,
+    format: Annotated[FileFormat | None, typer.Option("--format", help="Read every file as this format instead of going by its extension.")] = None,
     timezone: Annotated[str | None, typer.Option("--timezone", help="IANA zone for timestamps without offset (e.g. Europe/Amsterdam); without it such rows are rejected.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 when any row was rejected (valid rows are still imported).")] = False,
     rejects_dir: Annotated[Path | None, typer.Option("--rejects-dir", help="Write <file>.rejected.csv here instead of beside each file.")] = None,
@@ -59,7 +55,7 @@ def import_(
 
 
 def _run(
-    table: str, files: list[str], db: Path | None, format: InputFormat | None, timezone: str | None,
+    table: str, files: list[str], db: Path | None, format: FileFormat | None, timezone: str | None,
     rejects_dir: Path | None,
 ) -> list[ImportResult]:
     settings = load_settings(db=db, timezone=timezone)

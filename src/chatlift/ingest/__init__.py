@@ -8,11 +8,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatlift.domain.schema import TABLES_BY_NAME, Table
-from chatlift.errors import ConfigError, InputError, close_matches
+from chatlift.errors import ConfigError, InputError, ParameterError, close_matches
+from chatlift.ingest.formats import FileFormat
 from chatlift.ingest.importer import import_file
 from chatlift.ingest.result import ImportResult, Issue
 
-__all__ = ["ImportResult", "Issue", "import_file", "resolve_inputs", "resolve_table", "resolve_timezone"]
+__all__ = [
+    "ImportResult", "Issue", "import_file", "resolve_format", "resolve_inputs", "resolve_table", "resolve_timezone",
+]
 
 
 def resolve_table(name: str) -> Table:
@@ -22,6 +25,16 @@ def resolve_table(name: str) -> Table:
     except KeyError:
         hint = close_matches(name, TABLES_BY_NAME) or f"tables: {', '.join(TABLES_BY_NAME)}"
         raise InputError(f"unknown table {name!r}", hint=hint) from None
+
+
+def resolve_format(name: str | None) -> FileFormat | None:
+    """The format forced by ``--format``, or None to go by each file's extension."""
+    if not name:
+        return None
+    formats = [f.value for f in FileFormat]
+    if name not in formats:
+        raise ParameterError(f"unknown format {name!r}", hint=f"use one of {', '.join(formats)}")
+    return FileFormat(name)
 
 
 def resolve_timezone(name: str | None) -> str | None:
