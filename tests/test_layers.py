@@ -18,7 +18,7 @@ ALLOWED: dict[str, set[str]] = {
     "demo": {"domain", "errors"},
     "experiments": {"domain", "metrics", "stats", "storage", "errors"},
     "config": {"errors"},
-    "docgen": {"domain", "storage"},
+    "docgen": {"domain", "storage", "metrics"},
     "workspace": {"domain", "stats", "metrics", "storage", "ingest", "demo", "experiments", "errors", "config"},
     "cli": {"workspace", "metrics", "errors", "config", "storage", "ingest", "chatlift"},
     "api": {"workspace", "metrics", "errors", "config"},

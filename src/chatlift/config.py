@@ -5,6 +5,10 @@
 
     db = "data/support.duckdb"
     timezone = "Europe/Amsterdam"
+
+    [business_hours.calendars.default]
+    timezone = "Europe/Amsterdam"
+    hours = { mon = ["09:00-17:00"], tue = ["09:00-17:00"] }
 """
 
 from __future__ import annotations
@@ -33,9 +37,15 @@ class Settings(BaseModel):
         description="IANA time zone in which imported timestamps without an offset are read "
         "(none: such timestamps are rejected).",
     )
+    business_hours: dict[str, Any] | None = Field(
+        None,
+        description="Weekly calendars for business-hours durations: a [business_hours] table with "
+        "calendars.<name> (timezone, hours, holidays) and optional teams/channels maps (see docs/metrics.md).",
+    )
 
 
-def _config_path() -> Path:
+def config_path() -> Path:
+    """The settings file: ``CHATLIFT_CONFIG``, else ``chatlift.toml`` in the working directory."""
     return Path(os.environ.get(f"{ENV_PREFIX}CONFIG", CONFIG_FILE))
 
 
@@ -47,7 +57,7 @@ def load_settings(**flags: Any) -> Settings:
     """
     values: dict[str, Any] = {}
     origin: dict[str, str] = {}
-    path = _config_path()
+    path = config_path()
     if path.is_file():
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))

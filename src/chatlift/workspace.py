@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import pyarrow as pa
 
-from chatlift.errors import StoreError
+from chatlift.errors import ParameterError, StoreError
 from chatlift.ingest.result import ImportResult
 from chatlift.storage.ddl import QUARANTINE_TABLE
 from chatlift.storage.overview import Headline, headline
@@ -24,6 +24,7 @@ from chatlift.storage.store import Store
 
 if TYPE_CHECKING:
     from chatlift.demo import DemoPlan
+    from chatlift.metrics.business_hours import BusinessHours
 
 DEMO_MEMORY_LIMIT = "1GB"  # DuckDB's buffer pool while the demo is written (the generator adds ≈ 1 GB)
 
@@ -170,19 +171,76 @@ class Workspace:
         by: Sequence[str] = (),
         filters: dict[str, tuple[str, ...]] | None = None,
         params: dict[str, dict[str, Any]] | None = None,
+        basis: str = "start",
+        compare: bool = False,
+        business_hours: BusinessHours | None = None,
     ) -> pa.Table:
         """Metrics of the catalogue for ``[start, end)`` (local dates in ``timezone``), as Arrow.
 
         One row per metric and group: ``metric``, the ``by`` columns, ``value``,
-        ``lower`` and ``upper`` (95 % interval) and ``n``. See `chatlift.metrics`.
+        ``lower`` and ``upper`` (95 % interval) and ``n``; with ``compare`` also the
+        previous period's figures and the change. ``params`` maps a metric key to
+        its parameters; ``basis`` is ``start`` (conversation start) or ``event``;
+        ``business_hours`` is the calendar for ``hours="business"``. See
+        `chatlift.metrics.report`.
         """
-        import ibis
-
         from chatlift.metrics import Filters, Period, report
 
-        backend = ibis.duckdb.from_connection(self.store.con)
-        return report(backend, metrics, period=Period(start, end, timezone), by=by,
-                      filters=Filters(filters or {}), params=params)
+        return report(self._ibis(), metrics, period=Period(start, end, timezone), by=by,
+                      filters=Filters(filters or {}), params=params, basis=basis, compare=compare,
+                      business_hours=business_hours)
+
+    def export_conversations(
+        self,
+        path: str | Path,
+        *,
+        fmt: str = "csv",
+        start: date | None = None,
+        end: date | None = None,
+        timezone: str = "UTC",
+        filters: dict[str, tuple[str, ...]] | None = None,
+        window: float = 7.0,
+        kinds: tuple[str, ...] = ("purchase", "quote"),
+        business_hours: BusinessHours | None = None,
+    ) -> int:
+        """Write one row per conversation in the period (see `chatlift.metrics.export`); returns the row count.
+
+        ``fmt`` is ``csv`` or ``parquet``; the file is written whole or not at all.
+        """
+        from chatlift.metrics import Filters, Period
+        from chatlift.metrics.export import conversation_rows
+        from chatlift.metrics.scope import Scope
+
+        if fmt not in ("csv", "parquet"):
+            raise ParameterError(f"unknown export format {fmt!r}", hint="use csv or parquet")
+        scope = Scope(self._ibis(), Period(start, end, timezone), Filters(filters or {}),
+                      business_hours=business_hours)
+        try:
+            table = conversation_rows(scope, window=window, kinds=kinds).to_pyarrow()
+        finally:
+            scope.release()
+        target = Path(path)
+        partial = target.with_name(target.name + ".partial")
+        if fmt == "parquet":
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, partial)
+        else:
+            import pyarrow.csv as pcsv
+
+            tags = pa.array([None if v is None else ";".join(v) for v in table["tags"].to_pylist()], pa.string())
+            table = table.set_column(table.schema.get_field_index("tags"), "tags", tags)
+            pcsv.write_csv(table, partial)
+        partial.replace(target)
+        return int(table.num_rows)
+
+    def _ibis(self) -> Any:
+        import ibis
+
+        # Reports sort their own output; letting DuckDB write temporary tables out of order halves the
+        # time it takes to keep the shared sub-results (timings, attribution) of a report.
+        self.store.con.execute("SET preserve_insertion_order = false")
+        return ibis.duckdb.from_connection(self.store.con)
 
     def quarantine_count(self) -> int:
         """Issues currently held in quarantine (one per problem of a rejected row)."""

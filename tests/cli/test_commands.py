@@ -118,12 +118,15 @@ def test_every_command_and_option_has_help() -> None:
 
     group = typer.main.get_command(app)
     commands = group.commands  # type: ignore[attr-defined]
-    assert {"init", "migrate", "status", "import", "demo", "summary"} <= set(commands)
-    for name, command in commands.items():
+    assert {"init", "migrate", "status", "import", "demo", "summary", "metrics", "report", "export"} <= set(commands)
+    pending = list(commands.items())
+    while pending:
+        name, command = pending.pop()
         assert command.help, f"command {name} has no help"
         for param in command.params:
             if param.param_type_name == "option":
                 assert getattr(param, "help", None), f"{name} {param.opts} has no help"
+        pending += [(f"{name} {sub}", c) for sub, c in getattr(command, "commands", {}).items()]
 
 
 def test_quarantine_lists_issues_as_csv(run: Run, tmp_path: Path) -> None:

@@ -10,9 +10,10 @@ import sys
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from chatlift import __version__
-from chatlift.cli import demo, importing, store
+from chatlift.cli import demo, export, importing, metrics, report, store
 from chatlift.cli.options import err
 from chatlift.errors import ChatliftError
 
@@ -45,6 +46,9 @@ def _root(
 store.register(app)
 importing.register(app)
 demo.register(app)
+metrics.register(app)
+report.register(app)
+export.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,9 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except ChatliftError as exc:
         if _debug["on"]:
             raise
-        err.print(f"[bold red]Error:[/bold red] {exc}", highlight=False)
+        # Messages and hints are text, not markup: "[business_hours.calendars.default]" must stay.
+        err.print(f"[bold red]Error:[/bold red] {escape(str(exc))}", highlight=False)
         if exc.hint:
-            err.print(f"[bold]Hint:[/bold] {exc.hint}", highlight=False)
+            err.print(f"[bold]Hint:[/bold] {escape(exc.hint)}", highlight=False)
         return 1
     except KeyboardInterrupt:
         err.print("Interrupted.")

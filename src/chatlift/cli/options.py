@@ -3,18 +3,50 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
-from chatlift.config import load_settings
+from chatlift.config import config_path, load_settings
+from chatlift.errors import ParameterError, close_matches
+from chatlift.metrics.scope import FILTERS
 from chatlift.workspace import Workspace
+
+if TYPE_CHECKING:
+    from chatlift.metrics.business_hours import BusinessHours
 
 DbOption = Annotated[
     Path | None,
     typer.Option("--db", help="Database file (default: ./chatlift.duckdb, or CHATLIFT_DB, or db in chatlift.toml)."),
+]
+FromOption = Annotated[
+    datetime | None,
+    typer.Option("--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", show_default=False,
+                 help="First day of the period (YYYY-MM-DD, a local date in --tz); default: the start of the data."),
+]
+ToOption = Annotated[
+    datetime | None,
+    typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD", show_default=False,
+                 help="Day after the period (exclusive: --from 2025-01-01 --to 2025-02-01 is January); "
+                      "default: the end of the data."),
+]
+REPORT_TIMEZONE = "UTC"
+"""The reporting time zone when --tz is not given. (The `timezone` setting is about reading imported
+timestamps without an offset, not about how periods are cut, so it is deliberately not reused.)"""
+TzOption = Annotated[
+    str,
+    typer.Option("--tz", metavar="ZONE", help="IANA time zone whose local dates --from/--to and day/week/month/hour/weekday "
+                              "breakdowns refer to (e.g. Europe/Amsterdam)."),
+]
+FilterOption = Annotated[
+    list[str] | None,
+    typer.Option("--filter", metavar="NAME=VALUE[,VALUE]", show_default=False,
+                 help=f"Keep only conversations whose NAME is one of the values; repeatable. NAME: {', '.join(FILTERS)} "
+                      "(tag: carries one of the tags)."),
 ]
 
 # Data goes to stdout; progress, notes and errors to stderr.
@@ -33,6 +65,55 @@ def open_workspace(db: Path | None, *, create: bool = False, read_only: bool = F
             f"to {ws.store.schema_version}."
         )
     return ws
+
+
+def business_hours() -> BusinessHours | None:
+    """The business-hours calendars of the settings (``[business_hours]`` in chatlift.toml), or None.
+
+    Reports and exports use them for ``hours=business``; without them a metric asked for business
+    hours says how to add them.
+    """
+    from chatlift.metrics.business_hours import BusinessHours
+
+    settings = load_settings()
+    if settings.business_hours is None:
+        return None
+    return BusinessHours.from_mapping(settings.business_hours, source=config_path())
+
+
+def local_day(value: datetime | None) -> date | None:
+    """The date of a --from/--to option (typer parses it as a datetime at midnight)."""
+    return None if value is None else value.date()
+
+
+def split_values(values: Sequence[str] | None) -> list[str]:
+    """Repeatable options that also take comma-separated lists: ``--by a --by b`` = ``--by a,b``.
+
+    >>> split_values(["channel,team", " day "])
+    ['channel', 'team', 'day']
+    """
+    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
+
+
+def parse_filters(values: Sequence[str] | None) -> dict[str, tuple[str, ...]]:
+    """``--filter name=value[,value]`` options as a mapping; a name given twice keeps both sets of values.
+
+    >>> parse_filters(["channel=chat,email", "tag=vip", "channel=phone"])
+    {'channel': ('chat', 'email', 'phone'), 'tag': ('vip',)}
+    """
+    filters: dict[str, tuple[str, ...]] = {}
+    for text in values or ():
+        name, sep, rest = text.partition("=")
+        name = name.strip()
+        wanted = tuple(v.strip() for v in rest.split(",") if v.strip())
+        if not sep or not name or not wanted:
+            raise ParameterError(f"--filter {text!r} is not NAME=VALUE[,VALUE]",
+                                 hint="for example --filter channel=chat,email or --filter tag=vip")
+        if name not in FILTERS:
+            raise ParameterError(f"unknown filter {name!r} in --filter {text!r}",
+                                 hint=close_matches(name, FILTERS) or f"filter on {', '.join(FILTERS)}")
+        filters[name] = (*filters.get(name, ()), *(v for v in wanted if v not in filters.get(name, ())))
+    return filters
 
 
 def stderr_is_terminal() -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ibis
@@ -10,7 +10,11 @@ import pyarrow as pa
 
 from chatlift.errors import ParameterError
 from chatlift.metrics.catalogue import metric
-from chatlift.metrics.scope import BREAKDOWNS, Filters, Period, make_scope
+from chatlift.metrics.definitions import TIME_BREAKDOWNS
+from chatlift.metrics.scope import ALL_BREAKDOWNS, WEEKDAYS, Basis, Filters, Period, Scope
+
+VALUE_COLUMNS = ("value", "lower", "upper", "n")
+PREVIOUS_COLUMNS = ("previous_value", "previous_lower", "previous_upper", "previous_n", "change")
 
 
 def report(
@@ -20,26 +24,106 @@ def report(
     period: Period | None = None,
     by: Sequence[str] = (),
     filters: Filters | None = None,
-    params: dict[str, dict[str, Any]] | None = None,
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    basis: str = "start",
+    compare: bool = False,
+    business_hours: Any = None,
 ) -> pa.Table:
-    """One row per metric and group: ``metric``, the ``by`` columns, ``value``, ``lower``, ``upper``, ``n``."""
+    """One row per metric and group: ``metric``, the ``by`` columns, ``value``, ``lower``, ``upper``, ``n``.
+
+    With ``compare``, also the same figures for the previous period of equal length
+    (``previous_value`` … ``previous_n``) and ``change`` = value − previous value.
+    Rows come in the order of ``metrics``, then sorted by the ``by`` columns.
+    """
+    by = tuple(by)
     for name in by:
-        if name not in BREAKDOWNS:
-            raise ParameterError(f"unknown breakdown {name!r}", hint=f"break down by {', '.join(BREAKDOWNS)}")
-    scope = make_scope(backend, period or Period(), filters or Filters())
-    rows: list[dict[str, Any]] = []
+        if name not in ALL_BREAKDOWNS:
+            raise ParameterError(f"unknown breakdown {name!r}", hint=f"break down by {', '.join(ALL_BREAKDOWNS)}")
+    if len(set(by)) != len(by):
+        raise ParameterError(f"a breakdown is repeated in {', '.join(by)}", hint="name each breakdown once")
+    try:
+        basis_value = Basis(basis)
+    except ValueError:
+        raise ParameterError(f"unknown period basis {basis!r}", hint="use start or event") from None
+    unknown = sorted(set(params or {}) - set(metrics))
+    if unknown:
+        raise ParameterError(f"parameters given for {', '.join(unknown)}, which is not reported",
+                             hint="add the metric or drop its parameters")
+    period = period or Period()
+    if compare and any(b in TIME_BREAKDOWNS for b in by):
+        raise ParameterError("a time breakdown cannot be compared with the previous period",
+                             hint="drop --compare or the day/week/month/hour/weekday breakdown")
+    plan = []
+    filters = filters or Filters()
     for key in metrics:
         m = metric(key)
-        missing = [b for b in by if b not in m.breakdowns]
-        if missing:
-            raise ParameterError(f"{key} cannot be broken down by {', '.join(missing)}",
-                                 hint=f"{key} allows: {', '.join(m.breakdowns) or 'no breakdown'}")
-        stats = m.aggregate(scope, list(by), **(m.defaults() | (params or {}).get(key, {}))).to_pyarrow()
-        for record in stats.to_pylist():
-            value, lower, upper = m.estimator.estimate(*(float(record[c] or 0) for c in m.estimator.columns))
-            row = {"metric": key} | {b: record[b] for b in by}
-            rows.append(row | {"value": value, "lower": lower, "upper": upper,
-                               "n": int(record[m.estimator.n_column] or 0)})
+        reason = m.unavailable(by, closed_period=bool(period.start and period.end), filtered=bool(filters.values))
+        if reason:
+            raise ParameterError(f"{key} {reason}", hint=f"{key} allows the breakdowns: "
+                                 f"{', '.join(m.breakdowns) or 'none'} (`chatlift metrics show {key}`)")
+        plan.append((m, m.resolve((params or {}).get(key))))
+    reused = _reused(plan, Scope(backend, period, filters, basis_value, by, business_hours=business_hours,
+                                 materialized=False), by)
+    current = _compute(plan, Scope(backend, period, filters, basis_value, by, business_hours=business_hours,
+                                   reused=reused))
     schema = pa.schema([("metric", pa.string()), *((b, pa.string()) for b in by), ("value", pa.float64()),
                         ("lower", pa.float64()), ("upper", pa.float64()), ("n", pa.int64())])
-    return pa.Table.from_pylist(rows, schema=schema)
+    if compare:
+        scope = Scope(backend, period.previous(), filters, basis_value, by, business_hours=business_hours,
+                      reused=reused)
+        before = {_key(r, by): r for r in _compute(plan, scope)}
+        for row in current:
+            old = before.get(_key(row, by), {})
+            row |= {f"previous_{c}": old.get(c) for c in VALUE_COLUMNS}
+            row["change"] = None if row["value"] is None or row["previous_value"] is None \
+                else row["value"] - row["previous_value"]
+        schema = pa.schema([*schema, ("previous_value", pa.float64()), ("previous_lower", pa.float64()),
+                            ("previous_upper", pa.float64()), ("previous_n", pa.int64()), ("change", pa.float64())])
+    return pa.Table.from_pylist(current, schema=schema)
+
+
+def _key(row: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
+    return (row["metric"], *(row[b] for b in by))
+
+
+def _reused(plan: Sequence[tuple[Any, dict[str, Any]]], probe: Scope, by: Sequence[str]) -> frozenset[Any]:
+    """Shared sub-results that more than one metric of the plan reads: only those are worth computing
+    into a temporary table (building the expressions runs no query)."""
+    for m, values in plan:
+        m.aggregate(probe, list(by), **values)
+    return frozenset(key for key, count in probe.uses.items() if count > 1)
+
+
+def _compute(plan: Sequence[tuple[Any, dict[str, Any]]], scope: Scope) -> list[dict[str, Any]]:
+    try:
+        return _rows(plan, scope, scope.by)
+    finally:
+        scope.release()
+
+
+def _rows(plan: Sequence[tuple[Any, dict[str, Any]]], scope: Scope, by: Sequence[str]) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for m, values in plan:
+        estimator = m.estimator_for(values)
+        stats = m.aggregate(scope, list(by), **values).to_pyarrow().to_pylist()
+        stats.sort(key=lambda r: tuple(_order(b, r[b]) for b in by))
+        for record in stats:
+            value, lower, upper = estimator.estimate(*(_number(record[c]) for c in estimator.columns)) \
+                if record["n"] else (None, None, None)
+            group = {b: None if record[b] is None else str(record[b]) for b in by}
+            rows.append({"metric": m.key, **group, "value": value, "lower": lower, "upper": upper,
+                         "n": int(record["n"] or 0)})
+    return rows
+
+
+def _order(breakdown: str, value: Any) -> tuple[bool, int, str]:
+    """Sort key of a group: missing values last, weekdays Monday first, otherwise by text."""
+    if value is None:
+        return True, 0, ""
+    if breakdown == "weekday" and value in WEEKDAYS:
+        return False, WEEKDAYS.index(value), ""
+    return False, 0, str(value)
+
+
+def _number(value: Any) -> Any:
+    return 0.0 if value is None else value if isinstance(value, float) else float(value)

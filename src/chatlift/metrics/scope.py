@@ -1,21 +1,33 @@
-"""The rows a report looks at: a half-open period in a reporting time zone, plus filters.
+"""The rows a report looks at: a half-open period in a reporting time zone, filters and a period basis.
 
-Period basis is the conversation's start: a conversation belongs to the period
-in which it started (local to ``timezone``), and so do the survey answers about
-it. Relationship surveys without a conversation (NPS) belong to the period in
-which they were answered.
+Period basis ``start`` (the default): a conversation belongs to the period in
+which it started (local to ``timezone``), and so does everything measured about
+it: its survey answers, its timings, whether it converted. Basis ``event``: each
+metric uses the time of its own event instead (the answer, the first response,
+the resolution), as its declaration states. Order values, carts, relationship
+surveys without a conversation (NPS) and person-level metrics always use their
+own event time (the order, the cart's first add, the answer …).
+
+Time breakdowns (day, week, month, hour, weekday) bucket the same instant that
+decides the period, on the wall clock of the reporting time zone.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
+from chatlift.metrics.definitions import TIME_BREAKDOWNS
+from chatlift.metrics.local_time import to_local
 
 BREAKDOWNS: dict[str, str] = {
     "channel": "channel",
@@ -23,9 +35,25 @@ BREAKDOWNS: dict[str, str] = {
     "agent": "agent_id",
     "segment": "segment",
     "sector": "sector",
+    "initiated_by": "initiated_by",
+    "cobrowse": "cobrowse",
 }
-"""Breakdown (and filter) name → conversations column."""
+"""Breakdown (and filter) name → conversations column; cobrowse shows as "true"/"false"."""
+ALL_BREAKDOWNS = (*BREAKDOWNS, *TIME_BREAKDOWNS, "chatted")
 FILTERS = (*BREAKDOWNS, "tag")
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+class Basis(StrEnum):
+    START = "start"
+    EVENT = "event"
+
+
+def zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ParameterError(f"unknown time zone {timezone!r}", hint="use an IANA name such as Europe/Amsterdam") from exc
 
 
 def utc_bound(day: date, timezone: str) -> datetime:
@@ -36,11 +64,7 @@ def utc_bound(day: date, timezone: str) -> datetime:
     >>> utc_bound(date(2025, 3, 31), "Europe/Amsterdam")  # summer time (+2)
     datetime.datetime(2025, 3, 30, 22, 0)
     """
-    try:
-        zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ParameterError(f"unknown time zone {timezone!r}", hint="use an IANA name such as Europe/Amsterdam") from exc
-    local = datetime.combine(day, time(0), tzinfo=zone)
+    local = datetime.combine(day, time(0), tzinfo=zone(timezone))
     return local.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
 
 
@@ -53,6 +77,7 @@ class Period:
     timezone: str = "UTC"
 
     def __post_init__(self) -> None:
+        zone(self.timezone)
         if self.start and self.end and self.end <= self.start:
             raise ParameterError(f"the period ends ({self.end}) on or before it starts ({self.start})",
                                  hint="--to is exclusive: --from 2025-01-01 --to 2025-02-01 is January")
@@ -65,15 +90,16 @@ class Period:
             condition &= column < utc_bound(self.end, self.timezone)
         return condition
 
+    def previous(self) -> Period:
+        """The period of equal length (in days) just before this one.
 
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """The canonical tables restricted to a period and filters, ready for a metric's aggregation."""
-
-    conversations: ir.Table  # with a column per breakdown name
-    surveys: ir.Table  # answers about conversations in scope, with the conversation's breakdown columns
-    relationship_surveys: ir.Table  # answers without a conversation, answered in the period
-    filtered: bool = False
+        >>> Period(date(2025, 3, 1), date(2025, 4, 1)).previous()
+        Period(start=datetime.date(2025, 1, 29), end=datetime.date(2025, 3, 1), timezone='UTC')
+        """
+        if not (self.start and self.end):
+            raise ParameterError("comparing with the previous period needs a period with a start and an end",
+                                 hint="give both --from and --to")
+        return Period(self.start - (self.end - self.start), self.start, self.timezone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,20 +116,150 @@ class Filters:
     def apply(self, conversations: ir.Table) -> ir.Table:
         for name, allowed in self.values.items():
             if name == "tag":
-                conversations = conversations.filter(
-                    conversations.tags.filter(lambda tag, wanted=list(allowed): tag.isin(wanted)).length() > 0
-                )
+                conversations = conversations.filter(ibis.or_(*(conversations.tags.contains(t) for t in allowed)))
             else:
-                conversations = conversations.filter(conversations[BREAKDOWNS[name]].isin(list(allowed)))
+                wanted = [v.lower() for v in allowed] if name == "channel" else list(allowed)  # stored lower case
+                conversations = conversations.filter(conversations[name].isin(wanted))
         return conversations
 
 
-def make_scope(backend: ibis.BaseBackend, period: Period, filters: Filters) -> Scope:
-    c = backend.table("conversations")
-    c = filters.apply(c.filter(period.contains(c.started_at)))
-    c = c.mutate(**{name: c[column] for name, column in BREAKDOWNS.items() if name != column})
-    s = backend.table("survey_responses")
-    about = s.filter(s.conversation_id.notnull())
-    surveys = about.join(c.select("conversation_id", *BREAKDOWNS), "conversation_id")
-    relationship = s.filter(s.conversation_id.isnull() & period.contains(s.answered_at))
-    return Scope(c, surveys, relationship, filtered=bool(filters.values))
+def person(table: ir.Table) -> ir.StringValue:
+    """A person across tables: ``customer_id``, else ``visitor_id``."""
+    return table.customer_id.coalesce(table.visitor_id)
+
+
+def _nullable(table: ir.Table) -> ir.Table:
+    """``table`` with every column typed nullable: Ibis keeps a NOT NULL column's type through aggregates
+    that can return null (``min(where=…)``), and a cached copy would then carry a false constraint."""
+    return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
+
+
+@dataclass(slots=True)
+class Scope:
+    """The canonical tables restricted to a period and filters, ready for a metric's aggregation.
+
+    Sub-results that several metrics share (attribution, conversions, message
+    timings, carts) are built once per scope through `shared` and, by default,
+    computed once into temporary tables (Ibis ``cache``, on any backend).
+    """
+
+    backend: ibis.BaseBackend
+    period: Period
+    filters: Filters
+    basis: Basis = Basis.START
+    by: tuple[str, ...] = ()
+    business_hours: Any = None  # a business_hours.BusinessHours, from chatlift.toml
+    materialized: bool = True  # keep shared sub-results (timings, attribution) as temporary tables
+    reused: frozenset[Any] | None = None  # materialize only these keys (None: every key asked to be)
+    uses: Counter[Any] = field(default_factory=Counter)  # how often each shared key was asked for
+    _memo: dict[Any, Any] = field(default_factory=dict)
+    _cached: list[Any] = field(default_factory=list)
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filters.values)
+
+    def table(self, name: str) -> ir.Table:
+        return self.backend.table(name)
+
+    def shared(self, key: Any, build: Callable[[], Any], *, materialize: bool = False) -> Any:
+        """The result of ``build()``, built once per scope; with ``materialize`` (and `materialized` on, and
+        the key among `reused` when that is given), computed once into a temporary table of the backend
+        that later queries read."""
+        self.uses[key] += 1
+        if key not in self._memo:
+            value = build()
+            keep = materialize and self.materialized and (self.reused is None or key in self.reused)
+            self._memo[key] = _nullable(value).cache() if keep else value
+            if keep:
+                self._cached.append(self._memo[key])
+        return self._memo[key]
+
+    def release(self) -> None:
+        """Drop the temporary tables this scope computed (also done by Ibis when they are collected)."""
+        while self._cached:
+            self._cached.pop().release()
+
+    def all_conversations(self) -> ir.Table:
+        """Every conversation passing the filters (any time), with breakdown names and ``person``."""
+        def build() -> ir.Table:
+            c = self.table("conversations")
+            c = c.mutate(agent=c.agent_id, cobrowse=c.cobrowse.cast("string").lower(), person=person(c))
+            return self.filters.apply(c)
+        return self.shared("all_conversations", build)
+
+    def conversations(self, event: str | None = None) -> ir.Table:
+        """Conversations in scope; with basis ``event``, those whose ``event`` column falls in the period."""
+        column = event if self.basis is Basis.EVENT and event else "started_at"
+        c = self.all_conversations()
+        return self.timed(c.filter(self.period.contains(c[column])), column)
+
+    def surveys(self, survey: str) -> ir.Table:
+        """Answers to ``survey`` about conversations in scope (on the default scale), with their breakdowns."""
+        s = self.table("survey_responses")
+        s = s.filter((s.survey == survey) & s.scale.isnull() & s.conversation_id.notnull())
+        c = self.all_conversations()
+        keep = ["conversation_id", *(b for b in self.by if b in BREAKDOWNS)]
+        if self.basis is Basis.EVENT:
+            joined = s.filter(self.period.contains(s.answered_at)).join(c.select(*keep), "conversation_id")
+            return self.timed(joined, "answered_at")
+        joined = s.join(self.timed(c.filter(self.period.contains(c.started_at)), "started_at")
+                        .select(*keep, *(b for b in self.by if b in TIME_BREAKDOWNS)), "conversation_id")
+        return joined
+
+    def relationship_surveys(self, survey: str) -> ir.Table:
+        """Answers to ``survey`` that belong to no conversation, answered in the period (default scale)."""
+        s = self.table("survey_responses")
+        s = s.filter((s.survey == survey) & s.scale.isnull() & s.conversation_id.isnull())
+        return self.timed(s.filter(self.period.contains(s.answered_at)), "answered_at")
+
+    def in_period(self, table: ir.Table, column: str) -> ir.Table:
+        """Rows of any table whose ``column`` falls in the period, with the time breakdowns of that column."""
+        return self.timed(table.filter(self.period.contains(table[column])), column)
+
+    def business_seconds(self, table: ir.Table, start: str, end: str, out: str) -> ir.Table:
+        """``table`` plus ``out``: business seconds from ``start`` to ``end`` on each row's calendar."""
+        from chatlift.metrics.business_hours import calendar_of, with_business_seconds
+
+        if self.business_hours is None:
+            raise ParameterError("business hours were asked for, but no calendar is configured",
+                                 hint="add a [business_hours.calendars.default] table to chatlift.toml "
+                                      "(see docs/metrics.md)")
+        return with_business_seconds(table, start=start, end=end, calendar=calendar_of(table, self.business_hours),
+                                     hours=self.business_hours, span=self.shared("data_span", self._data_span),
+                                     out=out)
+
+    def _data_span(self) -> tuple[datetime, datetime]:
+        """The earliest and latest instant a conversation's timings can hold (for calendar tables)."""
+        c, m = self.table("conversations"), self.table("messages")
+        row = c.aggregate(low=c.started_at.min(), a=c.resolved_at.max(), b=c.first_response_at.max(),
+                          c=c.started_at.max()).to_pyarrow().to_pylist()[0]
+        last_message = m.sent_at.max().to_pyarrow().as_py()
+        highs = [v for v in (row["a"], row["b"], row["c"], last_message) if v is not None]
+        low = row["low"] or datetime(2000, 1, 1)
+        return low, max(highs) if highs else low
+
+    def timed(self, table: ir.Table, column: str) -> ir.Table:
+        """``table`` with a column per requested time breakdown, from ``column`` on the local wall clock."""
+        wanted = [b for b in self.by if b in TIME_BREAKDOWNS]
+        if not wanted:
+            return table
+        local = to_local(table[column], self.period.timezone, *self._span(table, column))
+        columns = {
+            "day": local.date().cast("string"),
+            "week": local.truncate("W").date().cast("string"),
+            "month": local.truncate("M").date().cast("string").substr(0, 7),
+            "hour": local.hour().cast("string").lpad(2, "0"),
+            "weekday": ibis.cases(*((local.day_of_week.index() == i, name) for i, name in enumerate(WEEKDAYS))),
+        }
+        return table.mutate(**{name: columns[name] for name in wanted})
+
+    def _span(self, table: ir.Table, column: str) -> tuple[datetime, datetime]:
+        """Instants the time zone conversion must cover: the period, or the data's range where it is open."""
+        start = utc_bound(self.period.start, self.period.timezone) if self.period.start else None
+        end = utc_bound(self.period.end, self.period.timezone) if self.period.end else None
+        if start is None or end is None:
+            bounds = table.aggregate(low=table[column].min(), high=table[column].max()).to_pyarrow().to_pylist()[0]
+            start = start or bounds["low"] or datetime(2000, 1, 1)
+            end = end or bounds["high"] or datetime(2000, 1, 2)
+        return start - timedelta(days=1), end + timedelta(days=1)

@@ -1,0 +1,91 @@
+"""Per-conversation timings, taking what the messages say where the conversation row is silent.
+
+* first response: ``first_response_at``, else the first message whose sender is
+  ``agent`` (bot and system messages never count as a response);
+* resolution: ``resolved_at``, else, for a conversation with status
+  ``resolved``, its last message;
+* bot hand-off: the last bot message before the first response; with
+  ``clock="handoff"`` durations are measured from there (from the start when
+  no bot spoke first);
+* reopened: a customer wrote after the resolution.
+
+Durations are in calendar seconds, or in business seconds of the
+conversation's calendar with ``hours="business"`` (see `business_hours`).
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+
+from chatlift.errors import ParameterError
+from chatlift.metrics.expressions import seconds
+from chatlift.metrics.scope import Basis, Scope
+
+CLOCKS = ("start", "handoff")
+TIMED_COLUMNS = ("conversation_id", "person", "started_at", "status", "channel", "initiated_by", "first_response",
+                 "resolved", "reopened", "customer_messages", "agent_messages", "first_response_s", "resolution_s")
+"""What a timed conversation carries (plus the report's breakdown columns): kept narrow, as it is
+computed once into a temporary table."""
+HOURS = ("calendar", "business")
+
+
+def message_facts(scope: Scope, conversations: ir.Table) -> ir.Table:
+    """Per conversation of ``conversations``: first agent message, last message, message counts."""
+    m = scope.table("messages")
+    m = m.join(conversations.select("conversation_id"), "conversation_id")
+    agent = m.sender == "agent"
+    customer = m.sender == "customer"
+    return m.group_by("conversation_id").aggregate(
+        first_agent_at=m.sent_at.min(where=agent),
+        last_message_at=m.sent_at.max(),
+        last_customer_at=m.sent_at.max(where=customer),
+        customer_messages=customer.cast("int64").sum(),
+        agent_messages=agent.cast("int64").sum(),
+    )
+
+
+def _handoffs(scope: Scope, timed: ir.Table) -> ir.Table:
+    m = scope.table("messages")
+    m = m.filter(m.sender == "bot").join(timed.select("conversation_id", "first_response"), "conversation_id")
+    m = m.filter(m.first_response.isnull() | (m.sent_at < m.first_response))
+    return m.group_by("conversation_id").aggregate(handoff_at=m.sent_at.max())
+
+
+def timed_conversations(scope: Scope, *, event: str = "started_at", clock: str = "start",
+                        hours: str = "calendar") -> ir.Table:
+    """Conversations in scope with ``first_response`` and ``resolved`` instants and the durations
+    ``first_response_s`` and ``resolution_s`` in seconds; basis ``event`` uses the ``event`` instant
+    (``first_response`` or ``resolved``) for the period."""
+    if clock not in CLOCKS:
+        raise ParameterError(f"clock = {clock!r} is not allowed", hint=f"choose one of {', '.join(CLOCKS)}")
+    if hours not in HOURS:
+        raise ParameterError(f"hours = {hours!r} is not allowed", hint=f"choose one of {', '.join(HOURS)}")
+    return scope.shared(("timed", event, clock, hours), lambda: _build(scope, event, clock, hours),
+                        materialize=True)
+
+
+def _build(scope: Scope, event: str, clock: str, hours: str) -> ir.Table:
+    by_event = scope.basis is Basis.EVENT and event != "started_at"
+    c = scope.all_conversations() if by_event else scope.conversations()
+    facts = message_facts(scope, c)
+    t = c.left_join(facts, "conversation_id").drop("conversation_id_right")
+    t = t.mutate(
+        first_response=t.first_response_at.coalesce(t.first_agent_at),
+        resolved=t.resolved_at.coalesce(ibis.ifelse(t.status == "resolved", t.last_message_at, ibis.null("timestamp"))),
+    )
+    t = t.mutate(reopened=(t.resolved.notnull() & (t.last_customer_at > t.resolved)).fill_null(False))
+    if clock == "handoff":
+        t = t.left_join(_handoffs(scope, t), "conversation_id").drop("conversation_id_right")
+        t = t.mutate(clock_at=t.handoff_at.coalesce(t.started_at))
+    else:
+        t = t.mutate(clock_at=t.started_at)
+    if by_event:
+        t = scope.in_period(t, event)
+    if hours == "business":
+        t = scope.business_seconds(t, "clock_at", "first_response", "first_response_s")
+        t = scope.business_seconds(t, "clock_at", "resolved", "resolution_s")
+    else:
+        t = t.mutate(first_response_s=seconds(t.first_response, t.clock_at), resolution_s=seconds(t.resolved, t.clock_at))
+    groups = [b for b in scope.by if b in t.columns]
+    return t.select(*TIMED_COLUMNS, *(g for g in groups if g not in TIMED_COLUMNS))
