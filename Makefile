@@ -34,6 +34,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/import_throughput.py
 	$(PY) bench/demo_generation.py --size large
+	$(PY) bench/report.py --conversations 1000000
+	$(PY) bench/report.py --conversations 10000000 --repeat 2 --no-pandas
 
 ## docs: regenerate the generated reference pages
 docs: $(STAMP)

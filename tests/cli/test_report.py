@@ -426,3 +426,33 @@ def test_export_format_conflicting_with_the_file_name_is_an_error(run: Run, db: 
     status, _, err = run("export", "conversations", "--db", db, "--format", "parquet", "--output", "x.csv")
     assert status == 1
     assert "--format parquet conflicts with --output x.csv" in err
+
+
+# --- business hours from chatlift.toml ---------------------------------------------------------
+
+BUSINESS_HOURS = """
+[business_hours.calendars.default]
+timezone = "UTC"
+hours = { mon = ["09:00-17:00"], tue = ["09:00-17:00"], wed = ["09:00-17:00"], thu = ["09:00-17:00"], fri = ["09:00-17:00"] }
+"""
+
+
+def test_business_hours_come_from_the_settings_file(run: Run, db: str, tmp_path: Path) -> None:
+    # Without a calendar, business hours are refused with a pointer to the settings file.
+    status, _, err = run("report", "--db", db, *JANUARY, "-m", "first_response_time",
+                         "--param", "first_response_time.hours=business")
+    assert status == 1 and "no calendar is configured" in err and "chatlift.toml" in err
+    (tmp_path / "chatlift.toml").write_text(BUSINESS_HOURS, encoding="utf-8")
+    document = report_json(run, db, *JANUARY, "-m", "first_response_time", "--by", "channel",
+                           "--param", "first_response_time.hours=business")
+    rows = by_group(document, "channel")
+    # Mon–Fri 09–17 UTC. c1 Fri 10 Jan 10:00 → 10:00:30 (30 s) and c2 Fri 11:00 → 11:03 (180 s) are inside;
+    # c4 Sun 12 Jan 08:00 → 09:00 and c5 Fri 31 Jan 23:30 → 23:31 lie wholly outside: 0 s each.
+    assert (rows["chat"]["value"], rows["chat"]["n"]) == (pytest.approx((30 + 180) / 2), 2)
+    assert (rows["email"]["value"], rows["email"]["n"]) == (pytest.approx(0.0), 2)
+    status, _, err = run("export", "conversations", "--db", db, *JANUARY, "--output", "bh.csv")
+    assert status == 0, err
+    exported = {r["conversation_id"]: r for r in pcsv.read_csv(tmp_path / "bh.csv").to_pylist()}
+    assert exported["c4"]["first_response_seconds"] == pytest.approx(3600)
+    assert exported["c4"]["first_response_business_seconds"] == pytest.approx(0.0)
+    assert exported["c2"]["first_response_business_seconds"] == pytest.approx(180.0)

@@ -61,6 +61,8 @@ def timed_conversations(scope: Scope, *, event: str = "started_at", clock: str =
         raise ParameterError(f"clock = {clock!r} is not allowed", hint=f"choose one of {', '.join(CLOCKS)}")
     if hours not in HOURS:
         raise ParameterError(f"hours = {hours!r} is not allowed", hint=f"choose one of {', '.join(HOURS)}")
+    if scope.basis is Basis.START:
+        event = "started_at"  # the period is decided by the start whatever the metric's event: one table
     return scope.shared(("timed", event, clock, hours), lambda: _build(scope, event, clock, hours),
                         materialize=True)
 
