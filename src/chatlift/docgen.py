@@ -11,7 +11,7 @@ from typing import Any
 
 from chatlift.domain.schema import TABLES, Column, ColumnType, NotBefore, ScoreOnScale, Table
 from chatlift.metrics import METRICS, attribution, business_hours, scope, timings
-from chatlift.metrics.definitions import Metric, Section, Unit
+from chatlift.metrics.definitions import UNIT_MEANING, Metric, Section, param_text
 from chatlift.metrics.scope import ALL_BREAKDOWNS, BREAKDOWNS, FILTERS, Period
 from chatlift.storage.ddl import duckdb_type
 
@@ -82,29 +82,6 @@ def data_model_markdown() -> str:
     return "\n".join(parts)
 
 
-UNIT_MEANING: dict[Unit, str] = {
-    Unit.SHARE: "share, 0–1 (shown as %; CSV/JSON carry the fraction)",
-    Unit.POINTS: "difference of two shares, 0–1 scale (shown in percentage points)",
-    Unit.SECONDS: "seconds",
-    Unit.SCORE: "score on the survey's scale",
-    Unit.NPS: "net promoter score, −100 to 100",
-    Unit.MONEY: "money, in the orders' currency",
-    Unit.COUNT: "count per person",
-    Unit.RATIO: "ratio (×)",
-}
-
-
-def _param_text(value: Any) -> str:
-    """A parameter value as written in ``--param metric.name=VALUE``."""
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, tuple):
-        return ",".join(map(str, value)) or "(none)"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
@@ -116,13 +93,10 @@ def _docstring_body(module: Any) -> list[str]:
 
 def _intervals(metric: Metric) -> dict[str, list[str]]:
     """Interval method → the values of the ``statistic`` parameter that use it (none: the only method)."""
-    for param in metric.params:
-        if param.name == "statistic":
-            methods: dict[str, list[str]] = {}
-            for choice in param.choices:
-                methods.setdefault(metric.estimator_for({"statistic": choice}).method, []).append(choice)
-            return methods
-    return {metric.estimator.method: []}
+    methods: dict[str, list[str]] = {}
+    for choice, method in metric.interval_methods().items():
+        methods.setdefault(method, []).extend([choice] if choice else [])
+    return methods
 
 
 def _interval_text(metric: Metric) -> str:
@@ -153,7 +127,7 @@ def _metric_section(m: Metric) -> list[str]:
             "",
             "| parameter | default | choices | meaning |",
             "|---|---|---|---|",
-            *(f"| `{p.name}` | `{_param_text(p.default)}` | {', '.join(f'`{c}`' for c in p.choices)} | "
+            *(f"| `{p.name}` | `{param_text(p.default)}` | {', '.join(f'`{c}`' for c in p.choices)} | "
               f"{_cell(p.description)} |" for p in m.params),
             "",
         ]

@@ -12,8 +12,8 @@ from rich.text import Text
 
 from chatlift.cli.options import out
 from chatlift.cli.report import known_metric
-from chatlift.cli.units import UNIT_MEANING
 from chatlift.metrics import METRICS, REGISTRY, Metric
+from chatlift.metrics.definitions import UNIT_MEANING, param_text
 
 
 class CatalogueFormat(StrEnum):
@@ -24,35 +24,12 @@ class CatalogueFormat(StrEnum):
 FormatOption = Annotated[CatalogueFormat, typer.Option("--format", help="table (for people) or json.")]
 
 
-def param_text(value: Any) -> str:
-    """A parameter value as one writes it in ``--param metric.name=VALUE``.
-
-    >>> param_text(("purchase", "quote")), param_text(()), param_text(7.0), param_text(False)
-    ('purchase,quote', '(none)', '7', 'false')
-    """
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, tuple):
-        return ",".join(map(str, value)) or "(none)"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def interval_methods(metric: Metric) -> dict[str, str]:
-    """The interval method, per value of the ``statistic`` parameter when the metric has one (else under "")."""
-    for param in metric.params:
-        if param.name == "statistic":
-            return {choice: metric.estimator_for({"statistic": choice}).method for choice in param.choices}
-    return {"": metric.estimator.method}
-
-
 def declaration(metric: Metric) -> dict[str, Any]:
     """A metric's declaration as JSON-ready data (the same keys the HTTP API will serve)."""
     return {
         "key": metric.key, "label": metric.label, "section": metric.section.value, "number": metric.number,
         "unit": metric.unit.value, "higher_is_better": metric.higher_is_better, "description": metric.description,
-        "interval": interval_methods(metric),
+        "interval": metric.interval_methods(),
         "params": [{"name": p.name, "default": p.default, "description": p.description, "choices": list(p.choices)}
                    for p in metric.params],
         "breakdowns": list(metric.breakdowns), "event": metric.event,
@@ -65,7 +42,7 @@ def declaration(metric: Metric) -> dict[str, Any]:
 def _interval_lines(metric: Metric) -> list[str]:
     """One line per interval method, naming the ``statistic`` values that use it."""
     grouped: dict[str, list[str]] = {}
-    for statistic, method in interval_methods(metric).items():
+    for statistic, method in metric.interval_methods().items():
         grouped.setdefault(method, []).append(statistic)
     return [f"Interval (95 %){' for statistic ' + ', '.join(s) if any(s) else ''}: {method}"
             for method, s in grouped.items()]

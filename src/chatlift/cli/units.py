@@ -15,16 +15,6 @@ from chatlift.metrics.definitions import Unit
 
 MISSING = "–"
 
-UNIT_MEANING: dict[Unit, str] = {
-    Unit.SHARE: "share, 0–1 (shown as %)",
-    Unit.POINTS: "difference of two shares, in percentage points",
-    Unit.SECONDS: "seconds",
-    Unit.SCORE: "score on the survey's scale",
-    Unit.NPS: "net promoter score, −100 to 100",
-    Unit.MONEY: "money, in the orders' currency",
-    Unit.COUNT: "count per person",
-    Unit.RATIO: "ratio (×)",
-}
 
 
 def _known(value: float | None) -> bool:

@@ -32,6 +32,34 @@ class Unit(StrEnum):
     RATIO = "ratio"  # ×
 
 
+UNIT_MEANING: dict[Unit, str] = {
+    Unit.SHARE: "share, 0–1 (shown as %; CSV/JSON carry the fraction)",
+    Unit.POINTS: "difference of two shares, 0–1 scale (shown in percentage points)",
+    Unit.SECONDS: "seconds",
+    Unit.SCORE: "score on the survey's scale",
+    Unit.NPS: "net promoter score, −100 to 100",
+    Unit.MONEY: "money, in the orders' currency",
+    Unit.COUNT: "count per person",
+    Unit.RATIO: "ratio (×)",
+}
+"""What a value in each unit means, as the docs and ``chatlift metrics show`` say it."""
+
+
+def param_text(value: Any) -> str:
+    """A parameter value as one writes it in ``--param metric.name=VALUE``.
+
+    >>> param_text(("purchase", "quote")), param_text(()), param_text(7.0), param_text(False)
+    ('purchase,quote', '(none)', '7', 'false')
+    """
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "(none)"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
 class Section(StrEnum):
     SALES = "Chat effectiveness"
     EXPERIENCE = "Customer experience"
@@ -176,6 +204,13 @@ class Metric:
         if filtered and not self.takes_filters:
             return "has no conversation, channel, team or agent to filter on: report it without filters"
         return None
+
+    def interval_methods(self) -> dict[str, str]:
+        """The interval method per value of the ``statistic`` parameter when it has one (else under "")."""
+        for param in self.params:
+            if param.name == "statistic":
+                return {choice: self.estimator_for({"statistic": choice}).method for choice in param.choices}
+        return {"": self.estimator.method}
 
     def estimator_for(self, params: Mapping[str, Any]) -> Estimator:
         statistic = params.get("statistic")
