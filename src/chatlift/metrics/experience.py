@@ -21,7 +21,7 @@ from chatlift.metrics.definitions import (
     Section,
     Unit,
 )
-from chatlift.metrics.expressions import grouped, share, summary
+from chatlift.metrics.expressions import grouped, only_channel, share, summary
 from chatlift.metrics.sales import CHANNEL
 from chatlift.metrics.scope import Scope
 from chatlift.metrics.sources import SEED_000
@@ -57,21 +57,16 @@ def _nps(scope: Scope, by: Sequence[str]) -> ir.Table:
 
 
 def _successful_chat_value(scope: Scope, by: Sequence[str], value: float, channel: str) -> ir.Table:
-    s = scope.surveys("csat")
-    s = s if "channel" in by else s.join(scope.all_conversations().select("conversation_id", __channel="channel"),
-                                         "conversation_id").filter(lambda t: t.__channel == channel)
+    s = only_channel(scope.surveys("csat"), by, channel)
     stats = share(s, by, s.score >= CSAT_POSITIVE)
     return stats.mutate(scale=value)
 
 
 def _cobrowse(scope: Scope, by: Sequence[str], channel: str) -> ir.Table:
-    s = scope.surveys("csat")
-    c = scope.all_conversations().select("conversation_id", __cobrowse="cobrowse", __channel="channel")
-    s = s.join(c, "conversation_id")
-    s = s if "channel" in by else s.filter(s.__channel == channel)
+    s = only_channel(scope.surveys("csat"), by, channel)
     good = s.score >= CSAT_POSITIVE
-    shared = s.__cobrowse == "true"
-    unshared = s.__cobrowse == "false"
+    shared = s.cobrowse == "true"
+    unshared = s.cobrowse == "false"
     return grouped(s, by, successes_a=(shared & good).cast("int64").sum(), n_a=shared.cast("int64").sum(),
                    successes_b=(unshared & good).cast("int64").sum(), n_b=unshared.cast("int64").sum(),
                    n=(shared | unshared).cast("int64").sum())

@@ -17,6 +17,12 @@ def grouped(table: ir.Table, by: Sequence[str], **stats: ir.Scalar) -> ir.Table:
     return table.group_by(list(by)).aggregate(**stats) if by else table.aggregate(**stats)
 
 
+def only_channel(table: ir.Table, by: Sequence[str], channel: str) -> ir.Table:
+    """``table`` restricted to ``channel``, unless the report breaks down by channel: then every channel is
+    measured the same way (the rule of the metrics with a ``channel`` parameter)."""
+    return table if "channel" in by else table.filter(table.channel == channel)
+
+
 def seconds(later: ir.TimestampValue, earlier: ir.TimestampValue) -> ir.FloatingValue:
     """``later − earlier`` in seconds, to the microsecond (epoch seconds are whole on some engines)."""
     return later.delta(earlier, unit="microsecond").cast("float64") / 1e6

@@ -45,11 +45,10 @@ def mean_t(n: float, total: float, total_sq: float, level: float = 0.95) -> Inte
     """
     if n <= 0:
         return NONE
-    mean = total / n
     if n < 2:
-        return mean, None, None
-    var = max(0.0, (total_sq - n * mean * mean) / (n - 1))
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * math.sqrt(var / n)
+        return total / n, None, None
+    mean, var_of_mean = _mean_and_variance_of_mean(n, total, total_sq)
+    half = float(stats.t.ppf(0.5 + level / 2, n - 1)) * math.sqrt(var_of_mean)
     return mean, mean - half, mean + half
 
 

@@ -28,7 +28,7 @@ from chatlift.metrics.definitions import (
     Section,
     Unit,
 )
-from chatlift.metrics.expressions import grouped, mean, share
+from chatlift.metrics.expressions import grouped, mean, only_channel, share
 from chatlift.metrics.scope import BREAKDOWNS, Scope, person
 from chatlift.metrics.sources import SEED_000, SEED_001
 
@@ -41,13 +41,9 @@ CHANNEL = Param("channel", "chat", "the channel measured; broken down by channel
 PERSON_BREAKDOWNS = ("chatted", *TIME_BREAKDOWNS)
 
 
-def _only_channel(table: ir.Table, by: Sequence[str], channel: str) -> ir.Table:
-    return table if "channel" in by else table.filter(table.channel == channel)
-
-
 def _conversion(scope: Scope, by: Sequence[str], window: float, kinds: tuple[str, ...], goals: tuple[str, ...],
                 channel: str) -> ir.Table:
-    c = with_converted(scope, _only_channel(scope.conversations(), by, channel),
+    c = with_converted(scope, only_channel(scope.conversations(), by, channel),
                        window=window, kinds=kinds, goals=goals)
     return share(c, by, c.converted)
 
@@ -60,7 +56,7 @@ def _order_value_stats(scope: Scope, by: Sequence[str], window: float, kinds: tu
     by_time = [b for b in by if b in TIME_BREAKDOWNS]
     by_conversation = [b for b in by if b in BREAKDOWNS and b != "channel"]
     c = scope.all_conversations().select("conversation_id", *by_conversation)
-    a = _only_channel(attributed_orders(scope, window=window, kinds=kinds), by, channel).join(c, "conversation_id")
+    a = only_channel(attributed_orders(scope, window=window, kinds=kinds), by, channel).join(c, "conversation_id")
     a = a.join(orders.select("order_id", "amount", *by_time), "order_id")
     attributed = grouped(a, by, **mean(a, by, a.amount, "_a"))
     everything = grouped(orders, by_time, **mean(orders, by_time, orders.amount, "_t"))

@@ -195,11 +195,12 @@ class Scope:
         return self.timed(c.filter(self.period.contains(c[column])), column)
 
     def surveys(self, survey: str) -> ir.Table:
-        """Answers to ``survey`` about conversations in scope (on the default scale), with their breakdowns."""
+        """Answers to ``survey`` about conversations in scope (on the default scale), with the conversation's
+        ``channel``, ``cobrowse`` and breakdown columns."""
         s = self.table("survey_responses")
         s = s.filter((s.survey == survey) & s.scale.isnull() & s.conversation_id.notnull())
         c = self.all_conversations()
-        keep = ["conversation_id", *(b for b in self.by if b in BREAKDOWNS)]
+        keep = list(dict.fromkeys(["conversation_id", "channel", "cobrowse", *(b for b in self.by if b in BREAKDOWNS)]))
         if self.basis is Basis.EVENT:
             joined = s.filter(self.period.contains(s.answered_at)).join(c.select(*keep), "conversation_id")
             return self.timed(joined, "answered_at")

@@ -19,7 +19,7 @@ from chatlift.metrics.definitions import (
     Section,
     Unit,
 )
-from chatlift.metrics.expressions import grouped, share, summary
+from chatlift.metrics.expressions import grouped, only_channel, share, summary
 from chatlift.metrics.sales import CHANNEL, KINDS, WINDOW
 from chatlift.metrics.scope import Scope, person
 from chatlift.metrics.sources import SEED_000
@@ -91,19 +91,21 @@ def _channel_mix(scope: Scope, by: Sequence[str]) -> ir.Table:
     return counts.mutate(n=counts.successes.sum().over(window))
 
 
+def _accepted(t: ir.Table) -> ir.BooleanValue:
+    """The customer replied: a customer message, or without messages a conversation that got a status."""
+    return ibis.ifelse(t.customer_messages.isnull(), t.status.notnull(), t.customer_messages > 0)
+
+
 def _proactive(scope: Scope, by: Sequence[str]) -> ir.Table:
     t = timed_conversations(scope)
     t = t.filter(t.initiated_by == "agent")
-    accepted = ibis.ifelse(t.customer_messages.isnull(), t.status.notnull(), t.customer_messages > 0)
-    return share(t, by, accepted)
+    return share(t, by, _accepted(t))
 
 
 def _proactive_conversion_lift(scope: Scope, by: Sequence[str], window: float, kinds: tuple[str, ...],
                                channel: str) -> ir.Table:
-    t = timed_conversations(scope)
-    t = t if "channel" in by else t.filter(t.channel == channel)
-    accepted = ibis.ifelse(t.customer_messages.isnull(), t.status.notnull(), t.customer_messages > 0)
-    t = with_converted(scope, t.filter(((t.initiated_by == "agent") & accepted) | (t.initiated_by == "customer")),
+    t = only_channel(timed_conversations(scope), by, channel)
+    t = with_converted(scope, t.filter(((t.initiated_by == "agent") & _accepted(t)) | (t.initiated_by == "customer")),
                        window=window, kinds=kinds, goals=())
     proactive = t.initiated_by == "agent"
     return grouped(t, by, successes_a=(proactive & t.converted).cast("int64").sum(),
