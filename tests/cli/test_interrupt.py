@@ -61,8 +61,16 @@ def _orders(db: Path) -> list[tuple[str]]:
 
 
 def test_ctrl_c_rolls_back_the_file(tmp_path: Path, big_orders: Path) -> None:
-    db = _prepare(tmp_path)
-    done = _interrupt_import(db, big_orders, signal.SIGINT)
+    for attempt in range(3):
+        folder = tmp_path / f"attempt{attempt}"
+        folder.mkdir()
+        db = _prepare(folder)
+        done = _interrupt_import(db, big_orders, signal.SIGINT)
+        if done.returncode != 0:
+            break
+        # DuckDB drops a Ctrl-C that lands while it finishes a step it cannot interrupt (seen once on a
+        # loaded machine); the import then completes whole, which is consistent too. Check that, try again.
+        assert len(_orders(db)) == ROWS + 3
     assert done.returncode == 130
     assert "rolled back" in done.stderr
     assert _orders(db) == [("a1",), ("a2",), ("a3",)]
