@@ -20,10 +20,9 @@ from chatlift.cli.options import (
     err,
     local_day,
     open_workspace,
-    parse_filters,
-    split_values,
 )
 from chatlift.errors import ParameterError
+from chatlift.reporting import parse_filters, split_values
 
 
 class ExportFormat(StrEnum):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
@@ -11,9 +11,9 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from chatlift.cli.options import out
-from chatlift.cli.report import known_metric
 from chatlift.metrics import METRICS, REGISTRY, Metric
 from chatlift.metrics.definitions import UNIT_MEANING, param_text
+from chatlift.reporting import declaration, known_metric
 
 
 class CatalogueFormat(StrEnum):
@@ -22,21 +22,6 @@ class CatalogueFormat(StrEnum):
 
 
 FormatOption = Annotated[CatalogueFormat, typer.Option("--format", help="table (for people) or json.")]
-
-
-def declaration(metric: Metric) -> dict[str, Any]:
-    """A metric's declaration as JSON-ready data (the same keys the HTTP API will serve)."""
-    return {
-        "key": metric.key, "label": metric.label, "section": metric.section.value, "number": metric.number,
-        "unit": metric.unit.value, "higher_is_better": metric.higher_is_better, "description": metric.description,
-        "interval": metric.interval_methods(),
-        "params": [{"name": p.name, "default": p.default, "description": p.description, "choices": list(p.choices)}
-                   for p in metric.params],
-        "breakdowns": list(metric.breakdowns), "event": metric.event,
-        "references": [{"channel": channel or None, "value": ref.value, "source": ref.source}
-                       for channel, ref in metric.references.items()],
-        "note": metric.note or None,
-    }
 
 
 def _interval_lines(metric: Metric) -> list[str]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -12,7 +11,6 @@ import typer
 from rich.console import Console
 
 from chatlift.config import config_path, load_settings
-from chatlift.errors import ParameterError, close_matches
 from chatlift.metrics.scope import FILTERS
 from chatlift.workspace import Workspace
 
@@ -84,36 +82,6 @@ def business_hours() -> BusinessHours | None:
 def local_day(value: datetime | None) -> date | None:
     """The date of a --from/--to option (typer parses it as a datetime at midnight)."""
     return None if value is None else value.date()
-
-
-def split_values(values: Sequence[str] | None) -> list[str]:
-    """Repeatable options that also take comma-separated lists: ``--by a --by b`` = ``--by a,b``.
-
-    >>> split_values(["channel,team", " day "])
-    ['channel', 'team', 'day']
-    """
-    return [item.strip() for value in values or () for item in value.split(",") if item.strip()]
-
-
-def parse_filters(values: Sequence[str] | None) -> dict[str, tuple[str, ...]]:
-    """``--filter name=value[,value]`` options as a mapping; a name given twice keeps both sets of values.
-
-    >>> parse_filters(["channel=chat,email", "tag=vip", "channel=phone"])
-    {'channel': ('chat', 'email', 'phone'), 'tag': ('vip',)}
-    """
-    filters: dict[str, tuple[str, ...]] = {}
-    for text in values or ():
-        name, sep, rest = text.partition("=")
-        name = name.strip()
-        wanted = tuple(v.strip() for v in rest.split(",") if v.strip())
-        if not sep or not name or not wanted:
-            raise ParameterError(f"--filter {text!r} is not NAME=VALUE[,VALUE]",
-                                 hint="for example --filter channel=chat,email or --filter tag=vip")
-        if name not in FILTERS:
-            raise ParameterError(f"unknown filter {name!r} in --filter {text!r}",
-                                 hint=close_matches(name, FILTERS) or f"filter on {', '.join(FILTERS)}")
-        filters[name] = (*filters.get(name, ()), *(v for v in wanted if v not in filters.get(name, ())))
-    return filters
 
 
 def stderr_is_terminal() -> bool:

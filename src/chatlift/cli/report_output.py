@@ -2,16 +2,13 @@
 
 Every shape has the same rows. CSV and JSON carry raw numbers (shares as fractions,
 durations in seconds) plus ``label``, ``unit``, ``reference`` and ``reference_source``;
-the table and Markdown show values in their unit (see `cli.units`). The published figure
-beside a row is the metric's reference for the row's channel (broken down by channel),
-else its overall reference, else the reference of the one channel the report measures
-(a single ``--filter channel=…``, or the metric's ``channel`` parameter, e.g. chat).
+the table and Markdown show values in their unit (see `cli.units`). Which published figure
+stands beside a row is decided in `chatlift.reporting.reference_for`.
 """
 
 from __future__ import annotations
 
 import csv
-import math
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -25,60 +22,19 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from chatlift.cli.options import err, out
-from chatlift.cli.report import ReportFormat, ReportRequest, Skipped
+from chatlift.cli.report import ReportFormat
 from chatlift.cli.units import change_text, interval_text, value_text
-from chatlift.metrics import REGISTRY
-from chatlift.metrics.definitions import Metric, Reference, Unit
+from chatlift.metrics.definitions import Unit
 from chatlift.metrics.scope import Period
-
-NUMBER_COLUMNS = ("value", "lower", "upper", "n")
-PREVIOUS_COLUMNS = ("previous_value", "previous_lower", "previous_upper", "previous_n", "change")
-
-
-def reference_for(metric: Metric, group: Mapping[str, Any], request: ReportRequest) -> Reference | None:
-    """The published figure to show beside one row of ``metric`` (see the module docstring)."""
-    refs = metric.references
-    if "channel" in request.by:
-        channel = group.get("channel")
-        return refs.get(channel) if channel is not None else None
-    if "" in refs:
-        return refs[""]
-    filtered = request.filters.get("channel", ())
-    if len(filtered) == 1 and filtered[0] in refs:
-        return refs[filtered[0]]
-    measured = metric.resolve(request.params.get(metric.key)).get("channel")
-    return refs.get(measured) if isinstance(measured, str) else None
-
-
-def _number(value: Any) -> Any:
-    return None if isinstance(value, float) and math.isnan(value) else value
-
-
-def columns(request: ReportRequest) -> list[str]:
-    """The columns of a CSV/JSON row, in order."""
-    return ["metric", "label", "unit", *request.by, *NUMBER_COLUMNS,
-            *(PREVIOUS_COLUMNS if request.compare else ()), "reference", "reference_source"]
-
-
-def report_rows(table: pa.Table, request: ReportRequest) -> list[dict[str, Any]]:
-    """The report's rows with label, unit and the published figure; NaN becomes None."""
-    rows = []
-    for record in table.to_pylist():
-        metric = REGISTRY[record["metric"]]
-        ref = reference_for(metric, record, request)
-        row = {"metric": metric.key, "label": metric.label, "unit": metric.unit.value,
-               **{c: _number(record[c]) for c in (*request.by, *NUMBER_COLUMNS)}}
-        if request.compare:
-            row |= {c: _number(record[c]) for c in PREVIOUS_COLUMNS}
-        row |= {"reference": ref.value if ref else None, "reference_source": ref.source if ref else None}
-        rows.append(row)
-    return rows
-
-
-def notes(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """The caveat of each reported metric that has one (e.g. correlational), once per metric."""
-    keys = dict.fromkeys(r["metric"] for r in rows)
-    return [{"metric": k, "note": REGISTRY[k].note} for k in keys if REGISTRY[k].note]
+from chatlift.reporting import (
+    ReportRequest,
+    Skipped,
+    columns,
+    notes,
+    report_document,
+    report_rows,
+    without_rows,
+)
 
 
 def _period_text(period: Period) -> str:
@@ -154,26 +110,10 @@ def write_csv(stream: TextIO, rows: Sequence[Mapping[str, Any]], request: Report
     writer.writerows(rows)
 
 
-def without_rows(rows: Sequence[Mapping[str, Any]], request: ReportRequest, skipped: Sequence[Skipped]) -> list[str]:
-    """Metrics that ran but gave no row: broken down, a metric with nothing to measure has no group."""
-    shown = {r["metric"] for r in rows} | {s.metric for s in skipped}
-    return [k for k in request.metrics if k not in shown]
-
-
 def write_json(stream: TextIO, rows: Sequence[Mapping[str, Any]], request: ReportRequest,
                skipped: Sequence[Skipped]) -> None:
-    """One object: what was asked (period, time zone, basis, breakdowns, filters, parameters), ``rows``,
-    ``notes``, ``skipped`` (with the reason) and ``empty`` (metrics that ran but gave no row)."""
-    previous = request.previous
-    document = {
-        "start": request.period.start, "end": request.period.end, "timezone": request.period.timezone,
-        "basis": request.basis.value, "by": list(request.by), "filters": request.filters,
-        "params": request.params, "compare": request.compare,
-        "previous_start": previous.start if previous else None, "previous_end": previous.end if previous else None,
-        "rows": list(rows), "notes": notes(rows),
-        "skipped": [{"metric": s.metric, "reason": s.reason} for s in skipped],
-        "empty": without_rows(rows, request, skipped),
-    }
+    """The report as one JSON object (see `chatlift.reporting.report_document`)."""
+    document = report_document(rows, request, skipped)
     stream.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
