@@ -43,6 +43,7 @@ _SUFFIXES: dict[str, FileFormat] = {
 }
 
 ROW_COLUMN = "__row"
+NOT_AN_OBJECT = "not a JSON object: the line is not valid JSON or not an {…} record"
 
 
 def detect_format(path: Path, override: FileFormat | None = None) -> FileFormat:
@@ -68,7 +69,7 @@ class Source:
     sql: str
     column_types: dict[str, str]  # canonical column name -> DuckDB type of the input column
     extra_columns: tuple[str, ...]  # input columns that the table does not declare (ignored)
-    json_lines: bool = False  # JSONL: non-object lines are rejected by the importer
+    broken: str = "NULL"  # SQL over the relation: why the whole record is unreadable, NULL when it is fine
     number_rows: bool = False  # rows arrive in file order without numbers; number them once staged
 
 
@@ -180,5 +181,5 @@ def _jsonl(con: duckdb.DuckDBPyConnection, path: Path, literal: str, table: Tabl
         sql=sql,
         column_types={c: TEXT_SOURCE for c in table.column_names},
         extra_columns=extra,
-        json_lines=True,
+        broken=f"CASE WHEN NOT __json_ok THEN {sql_string(NOT_AN_OBJECT)} END",
     )

@@ -28,15 +28,23 @@ from pathlib import Path
 import duckdb
 
 from chatlift.domain.schema import CUSTOMER_SOURCES, CUSTOMERS, Table
-from chatlift.ingest.formats import ROW_COLUMN, FileFormat, Source, detect_format, open_source
-from chatlift.ingest.result import ImportResult, Issue, UnknownReference
-from chatlift.ingest.validation import column_check, row_rule_checks
-from chatlift.storage.ddl import IMPORTS_TABLE, QUARANTINE_TABLE, quote, sql_string
+from chatlift.ingest.formats import ROW_COLUMN, FileFormat, detect_format, open_source
+from chatlift.ingest.result import ImportResult, UnknownReference
+from chatlift.ingest.stage import (
+    STAGE,
+    collect_issues,
+    key_match,
+    log_import,
+    mark_duplicates,
+    next_import_id,
+    scalar,
+    stage_sql,
+    store_issues,
+)
+from chatlift.storage.ddl import QUARANTINE_TABLE, quote, sql_string
 from chatlift.storage.store import Store
 
-STAGE = "__chatlift_stage"
 COMPARE = "__chatlift_compare"
-ROW_FIELD = "(row)"  # the field named when a whole record is broken
 
 Progress = Callable[[float], None]
 """Called with the fraction (0–1) of the file read so far."""
@@ -72,32 +80,29 @@ def import_file(
     source = open_source(con, path, fmt, table)
     source_name = str(path)
     with store.transaction():
-        import_id = _next_import_id(con)
-        _run_with_progress(con, _stage_sql(table, source, timezone), progress)
+        import_id = next_import_id(con)
+        _run_with_progress(con, stage_sql(table, source, timezone), progress)
         if source.number_rows:
             # Rows were staged in file order; numbering them here avoids a serial window.
             # Transaction-local rowids start at a large offset, hence the minimum.
             con.execute(f"UPDATE {STAGE} SET {ROW_COLUMN} = rowid - (SELECT min(rowid) FROM {STAGE}) + 1")
         if fmt is FileFormat.CSV:
             _apply_reader_rejects(con)
-        rows_read = _scalar(con, f"SELECT count(*) FROM {STAGE}")
-        _mark_duplicates(con, table)
-        issues = _collect_issues(con, table, source_name)
-        rejected = _scalar(con, f"SELECT count(*) FROM {STAGE} WHERE __bad OR __dup")
+        rows_read = scalar(con, f"SELECT count(*) FROM {STAGE}")
+        mark_duplicates(con, table)
+        issues = collect_issues(con, table, source_name)
+        rejected = scalar(con, f"SELECT count(*) FROM {STAGE} WHERE __bad OR __dup")
         inserted, updated, unchanged = _upsert(con, table)
         unknown = _unknown_references(con, table)
         con.execute(
             f"DELETE FROM {QUARANTINE_TABLE} WHERE table_name = ? AND source = ?", [table.name, source_name]
         )
         if issues:
-            _store_issues(con, import_id, table.name, issues)
-        con.execute(
-            f"INSERT INTO {IMPORTS_TABLE} VALUES (?, ?, ?, ?, now()::TIMESTAMP - to_microseconds(?), "
-            "now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                import_id, table.name, source_name, fmt.value, int((time.perf_counter() - started) * 1e6),
-                rows_read, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown), timezone,
-            ],
+            store_issues(con, import_id, table.name, issues)
+        log_import(
+            con, import_id=import_id, table_name=table.name, source=source_name, fmt=fmt.value, started=started,
+            counts=(rows_read, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown)),
+            timezone=timezone,
         )
         rejected_file = _write_rejects(con, table, path, rejects_dir, rejected)
         con.execute(f"DROP TABLE IF EXISTS {STAGE}")
@@ -117,62 +122,6 @@ def import_file(
         rejected_file=rejected_file,
         import_id=import_id,
         seconds=time.perf_counter() - started,
-    )
-
-
-def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
-
-
-def _next_import_id(con: duckdb.DuckDBPyConnection) -> int:
-    return _scalar(con, f"SELECT coalesce(max(import_id), 0) + 1 FROM {IMPORTS_TABLE}")
-
-
-def _stage_sql(table: Table, source: Source, timezone: str | None) -> str:
-    """CREATE the stage: typed columns, ``__bad``, and for bad rows the list of their issues.
-
-    Layered (see `validation.ColumnCheck`) so every expression runs once per
-    value; the issues of a row are one list column (NULL for good rows) so that
-    good rows cost nothing extra to store.
-    """
-    checks = [column_check(c, source.column_types.get(c.name), timezone, i) for i, c in enumerate(table.columns)]
-    not_object = sql_string("not a JSON object: the line is not valid JSON or not an {…} record")
-    broken = f"CASE WHEN NOT __json_ok THEN {not_object} END" if source.json_lines else "NULL"
-    helpers = [f"{expr} AS {alias}" for chk in checks for alias, expr in chk.prepared]
-    layer1 = f"SELECT {ROW_COLUMN}, CAST({broken} AS VARCHAR) AS __broken, {', '.join(helpers)} FROM ({source.sql})"
-    typed = ", ".join(f"{chk.typed} AS {quote(chk.column.name)}" for chk in checks)
-    layer2 = f"SELECT *, {typed} FROM ({layer1})"
-    rules = row_rule_checks(table)
-    reasons = [f"{chk.reason} AS __r{i}" for i, chk in enumerate(checks)]
-    reasons += [f"{rule.reason} AS __rr{j}" for j, rule in enumerate(rules)]
-    layer3 = f"SELECT *, {', '.join(reasons)} FROM ({layer2})"
-    entries = [f"{{'o': -1, 'field': {sql_string(ROW_FIELD)}, 'value': NULL, 'reason': __broken}}"]
-    for i, chk in enumerate(checks):
-        entries.append(
-            f"{{'o': {i}, 'field': {sql_string(chk.column.name)}, 'value': {chk.raw_text}, 'reason': __r{i}}}"
-        )
-    for j, rule in enumerate(rules):
-        idx = table.column_names.index(rule.field)
-        value = f"CAST({quote(rule.field)} AS VARCHAR)"
-        entries.append(f"{{'o': {idx}, 'field': {sql_string(rule.field)}, 'value': {value}, 'reason': __rr{j}}}")
-    bad = " OR ".join(
-        ["__broken IS NOT NULL", *(f"__r{i} IS NOT NULL" for i in range(len(checks))),
-         *(f"__rr{j} IS NOT NULL" for j in range(len(rules)))]
-    )
-    # A broken record (malformed JSON line) reports only that, not every missing field.
-    issues = (
-        f"CASE WHEN __broken IS NOT NULL THEN [{entries[0]}] "
-        f"ELSE list_filter([{', '.join(entries[1:])}], lambda e: e.reason IS NOT NULL) END"
-    )
-    final_cols = []
-    for chk in checks:
-        name = quote(chk.column.name)
-        default = chk.column.default
-        final_cols.append(f"coalesce({name}, {default}) AS {name}" if default is not None else name)
-    return (
-        f"CREATE OR REPLACE TEMP TABLE {STAGE} AS SELECT {ROW_COLUMN}, {', '.join(final_cols)}, "
-        f"({bad}) AS __bad, CASE WHEN {bad} THEN {issues} END AS __issues, false AS __dup FROM ({layer3})"
     )
 
 
@@ -216,7 +165,7 @@ def _apply_reader_rejects(con: duckdb.DuckDBPyConnection) -> None:
     if not rejects:
         return
     bad_rows = [int(r[0]) for r in rejects]
-    good = _scalar(con, f"SELECT count(*) FROM {STAGE}")
+    good = scalar(con, f"SELECT count(*) FROM {STAGE}")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE __chatlift_rownum AS SELECT row_number() OVER (ORDER BY r) AS i, r "
         f"FROM range(1, {good + len(bad_rows) + 1}) t(r) WHERE r NOT IN ({', '.join(map(str, bad_rows))})"
@@ -236,46 +185,13 @@ def _apply_reader_rejects(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("DELETE FROM reject_scans")
 
 
-def _key_match(left: str, right: str, table: Table) -> str:
-    return " AND ".join(f"{left}.{quote(k)} IS NOT DISTINCT FROM {right}.{quote(k)}" for k in table.key)
-
-
-def _mark_duplicates(con: duckdb.DuckDBPyConnection, table: Table) -> None:
-    """Among good rows, a key seen again later loses: it is flagged ``__dup``."""
-    keys = ", ".join(quote(k) for k in table.key)
-    dupes = _scalar(
-        con, f"SELECT count(*) - count(DISTINCT ({keys},)) FROM {STAGE} WHERE NOT __bad"
-    )
-    if dupes == 0:
-        return
-    con.execute(
-        f"UPDATE {STAGE} SET __dup = true WHERE {ROW_COLUMN} IN (SELECT {ROW_COLUMN} FROM ("
-        f"SELECT {ROW_COLUMN}, row_number() OVER (PARTITION BY {keys} ORDER BY {ROW_COLUMN} DESC) AS rn "
-        f"FROM {STAGE} WHERE NOT __bad) WHERE rn > 1)"
-    )
-
-
-def _collect_issues(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> list[Issue]:
-    """Every problem of every rejected row, ordered by row, then by the field's column position."""
-    key_value = " || '/' || ".join(f"coalesce(CAST({quote(k)} AS VARCHAR), '')" for k in table.key)
-    key_name = "+".join(table.key)
-    duplicate = f"duplicate {key_name} in this file: a later row with the same key was imported"
-    rows = con.execute(
-        f"SELECT {ROW_COLUMN}, e.o, e.field, e.value, e.reason FROM "
-        f"(SELECT {ROW_COLUMN}, unnest(__issues) AS e FROM {STAGE} WHERE __bad) "
-        f"UNION ALL SELECT {ROW_COLUMN}, -2, {sql_string(key_name)}, {key_value}, {sql_string(duplicate)} "
-        f"FROM {STAGE} WHERE __dup ORDER BY 1, 2"
-    ).fetchall()
-    return [Issue(source=source, row=int(r[0]), field=str(r[2]), value=r[3], reason=str(r[4])) for r in rows]
-
-
 def _upsert(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[int, int, int]:
     """Write good rows by key; return (inserted, updated, unchanged)."""
     target = quote(table.name)
     cols = ", ".join(quote(c) for c in table.column_names)
     good = "NOT __bad AND NOT __dup"
-    if _scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)") == 0:
-        inserted = _scalar(con, f"SELECT count(*) FROM {STAGE} WHERE {good}")
+    if scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)") == 0:
+        inserted = scalar(con, f"SELECT count(*) FROM {STAGE} WHERE {good}")
         con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} WHERE {good}")
         return inserted, 0, 0
     same = " AND ".join(f"s.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in table.column_names)
@@ -283,7 +199,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[int, int, int
         f"CREATE OR REPLACE TEMP TABLE {COMPARE} AS SELECT s.{ROW_COLUMN}, "
         f"t.__hit IS NOT NULL AS __exists, coalesce({same}, false) AS __same "
         f"FROM (SELECT * FROM {STAGE} WHERE {good}) s "
-        f"LEFT JOIN (SELECT *, true AS __hit FROM {target}) t ON {_key_match('s', 't', table)}"
+        f"LEFT JOIN (SELECT *, true AS __hit FROM {target}) t ON {key_match('s', 't', table)}"
     )
     counts = con.execute(
         f"SELECT count(*) FILTER (NOT __exists), count(*) FILTER (__exists AND NOT __same), "
@@ -296,7 +212,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[int, int, int
         f"WHERE c.__exists AND NOT c.__same)"
     )
     if updated:
-        con.execute(f"DELETE FROM {target} t USING {changed} s WHERE {_key_match('t', 's', table)}")
+        con.execute(f"DELETE FROM {target} t USING {changed} s WHERE {key_match('t', 's', table)}")
     if inserted or updated:
         con.execute(
             f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} s JOIN {COMPARE} c "
@@ -320,7 +236,7 @@ def _unknown_references(con: duckdb.DuckDBPyConnection, table: Table) -> list[Un
             ref_table, ref_col = col.references.split(".")
             known = f"SELECT {quote(ref_col)} AS k FROM {quote(ref_table)}"
             target_name = ref_table
-        n = _scalar(
+        n = scalar(
             con,
             f"SELECT count(*) FROM {STAGE} s WHERE NOT __bad AND NOT __dup AND s.{quote(col.name)} IS NOT NULL "
             f"AND NOT EXISTS (SELECT 1 FROM ({known}) k WHERE k.k = s.{quote(col.name)})",
@@ -328,27 +244,6 @@ def _unknown_references(con: duckdb.DuckDBPyConnection, table: Table) -> list[Un
         if n:
             found.append(UnknownReference(column=col.name, target=target_name, rows=n))
     return found
-
-
-def _store_issues(con: duckdb.DuckDBPyConnection, import_id: int, table_name: str, issues: list[Issue]) -> None:
-    import pyarrow as pa
-
-    batch = pa.table(
-        {
-            "import_id": pa.array([import_id] * len(issues), pa.int64()),
-            "table_name": pa.array([table_name] * len(issues)),
-            "source": pa.array([i.source for i in issues]),
-            "row": pa.array([i.row for i in issues], pa.int64()),
-            "field": pa.array([i.field for i in issues]),
-            "value": pa.array([i.value for i in issues], pa.string()),
-            "reason": pa.array([i.reason for i in issues]),
-        }
-    )
-    con.register("__chatlift_issues", batch)
-    try:
-        con.execute(f"INSERT INTO {QUARANTINE_TABLE} SELECT * FROM __chatlift_issues")
-    finally:
-        con.unregister("__chatlift_issues")
 
 
 def rejected_path(path: Path, rejects_dir: Path | None) -> Path:
