@@ -105,6 +105,24 @@ class Workspace:
             )
         return results
 
+    def import_batch(
+        self, table: str, payload: bytes, *, fmt: str = "json", timezone: str | None = None
+    ) -> ImportResult:
+        """Import one batch of records (as the HTTP API receives them) into one canonical table.
+
+        The same validation, upsert by key and quarantine as `import_files`, in one
+        transaction; issues name records by their 0-based index (see `chatlift.ingest.batch`).
+
+        Args:
+            table: canonical table name (e.g. ``"messages"``).
+            payload: a JSON array of objects (``fmt="json"``) or one object per line (``fmt="ndjson"``).
+            fmt: ``json`` or ``ndjson``.
+            timezone: IANA zone in which timestamps without offset are read.
+        """
+        from chatlift.ingest import import_batch, resolve_table, resolve_timezone
+
+        return import_batch(self.store, resolve_table(table), payload, fmt=fmt, timezone=resolve_timezone(timezone))
+
     def generate_demo(
         self,
         size: str | int = "small",

@@ -9,12 +9,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from chatlift.domain.schema import TABLES_BY_NAME, Table
 from chatlift.errors import ConfigError, InputError, ParameterError, close_matches
+from chatlift.ingest.batch import import_batch
 from chatlift.ingest.formats import FileFormat
 from chatlift.ingest.importer import import_file
+from chatlift.ingest.payload import BatchFormat
 from chatlift.ingest.result import ImportResult, Issue
 
 __all__ = [
-    "ImportResult", "Issue", "import_file", "resolve_format", "resolve_inputs", "resolve_table", "resolve_timezone",
+    "BatchFormat", "ImportResult", "Issue", "import_batch", "import_file", "resolve_format", "resolve_inputs",
+    "resolve_table", "resolve_timezone",
 ]
 
 

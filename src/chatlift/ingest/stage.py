@@ -25,8 +25,8 @@ ROW_FIELD = "(row)"  # the field named when a whole record is broken
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: list[object] | None = None) -> int:
     """The first column of the first row of ``sql`` as an int (0 for no row or NULL)."""
-    row = con.execute(sql, params or []).fetchone()
-    return int(row[0]) if row and row[0] is not None else 0
+    rows = con.execute(sql, params or []).fetchall()  # fetched to the end: the connection is free again
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
 
 
 def next_import_id(con: duckdb.DuckDBPyConnection) -> int:

@@ -1,0 +1,336 @@
+"""Import one batch of records (a JSON array or NDJSON, as the HTTP API receives them) into one table.
+
+A batch is validated by the same SQL as a file (`stage`, `validation`) and
+follows the same rules: good rows are upserted by key (inserted, updated or
+unchanged, so re-sending a batch changes nothing), a key repeated in the batch
+keeps its last row and the earlier ones are rejected as duplicates, rejected
+rows go to ``chatlift_quarantine``, unknown references are counted, and the
+whole batch is one transaction. No ``*.rejected.csv`` is written.
+
+Row numbers (``Issue.row``, ``row`` in quarantine) are **0-based**: the
+record's index in the array, or for NDJSON the index of its line (blank lines
+are skipped but counted). A record that is not a JSON object, or an NDJSON
+line that is not valid JSON, is one issue with field ``(row)``; the batch's
+other records are imported. How keys and values are read: `payload`.
+
+Speed. A batch is small and the tables are large, so what costs is reading
+the stored table, and planning statements. Per batch there are at most five
+statements (stage, compare, write, log, and a delete only when rows changed;
+issues only when there are some); the stage is fetched as Arrow and its counts
+and key ranges are computed in Python. Stored rows are read only within the
+range of the batch's first key column (and of its references): a constant
+range is a filter DuckDB checks against each row group's min/max, so row groups
+outside it are skipped. Keys that arrive in roughly increasing order (time-based
+ids, sequences, re-sends of recent batches) therefore cost the same on a table
+of any size; keys spread over the whole key space (random UUIDs) still read the
+whole key column. Figures: docs/performance.md, "Batch ingestion (issue 4)".
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from chatlift.domain.schema import CUSTOMER_SOURCES, CUSTOMERS, Column, Table
+from chatlift.ingest.formats import ROW_COLUMN, Source
+from chatlift.ingest.payload import REASON, BatchFormat, read_payload, resolve_batch_format
+from chatlift.ingest.result import ImportResult, UnknownReference
+from chatlift.ingest.stage import STAGE, collect_issues, key_match, stage_select, store_issues
+from chatlift.ingest.validation import TEXT_SOURCE
+from chatlift.storage.ddl import IMPORTS_TABLE, QUARANTINE_TABLE, quote
+from chatlift.storage.store import Store
+
+__all__ = ["BatchFormat", "import_batch"]
+
+INPUT = "__chatlift_batch"  # the parsed payload, registered as an Arrow table
+WRITE = "__chatlift_batch_rows"  # the stage rows a statement applies to, when not all good rows
+GOOD = "NOT __bad AND NOT __dup"
+
+
+def import_batch(
+    store: Store,
+    table: Table,
+    payload: bytes,
+    *,
+    fmt: BatchFormat | str = "json",
+    source: str | None = None,
+    timezone: str | None = None,
+) -> ImportResult:
+    """Validate ``payload`` and upsert its good records into ``table``, in one transaction.
+
+    Args:
+        store: the open database (writable).
+        table: the canonical table declaration.
+        payload: UTF-8 JSON: an array of objects (``json``) or one object per line (``ndjson``).
+        fmt: ``json`` (default) or ``ndjson``.
+        source: the name that issues and the import log carry; default ``api:<table>:<import id>``.
+            Importing again under the same explicit name replaces its quarantined issues,
+            as re-importing a file does.
+        timezone: IANA zone for timestamps written without offset (else they are rejected).
+
+    Returns:
+        The counts, the issues of rejected records (``row`` = 0-based index), unknown
+        references and ignored keys; ``format`` is ``json`` or ``ndjson``, ``rejected_file`` None.
+
+    Raises:
+        InputError: a ``json`` payload that is not valid JSON or not an array.
+        ParameterError: an unknown ``fmt``.
+
+    >>> import chatlift, tempfile, os
+    >>> from chatlift.domain.schema import ORDERS
+    >>> ws = chatlift.connect(os.path.join(tempfile.mkdtemp(), "b.duckdb"), create=True)
+    >>> r = import_batch(ws.store, ORDERS, b'[{"order_id": "o1", "ordered_at": "2025-01-01T10:00:00Z",'
+    ...                  b' "amount": 5, "currency": "EUR"}, {"order_id": "o2"}]')
+    >>> (r.source, r.inserted, r.rejected, [(i.row, i.field) for i in r.issues])
+    ('api:orders:1', 1, 1, [(1, 'ordered_at'), (1, 'amount'), (1, 'currency')])
+    >>> ws.close()
+    """
+    started = time.perf_counter()
+    batch_format = resolve_batch_format(fmt)
+    data, ignored = read_payload(payload, batch_format, table)
+    con = store.con
+    prepared = _prepared(store, table, timezone)
+    try:
+        with store.transaction():
+            con.register(INPUT, data)
+            con.execute(f"INSERT INTO {prepared.input} SELECT * FROM {INPUT}")
+            stage = _with_duplicates(con.sql(f"EXECUTE {prepared.stage}").to_arrow_table(), table)
+            con.execute(f"DELETE FROM {prepared.input}")
+            con.register(STAGE, stage)
+            good = pc.invert(pc.or_(stage["__bad"], stage["__dup"]))
+            bad, dupes = _true_count(stage["__bad"]), _true_count(stage["__dup"])
+            rejected = bad + dupes
+            inserted = updated = unchanged = 0
+            unknown: list[UnknownReference] = []
+            if stage.num_rows > rejected:
+                status = _compare(con, table, stage, good)
+                inserted, updated, unchanged = _write(con, table, stage, good, status)
+                unknown = _unknown(table, status)
+            counts = (stage.num_rows, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown))
+            import_id, name = _log(con, table, source, batch_format, started, counts, timezone)
+            if source is not None:
+                con.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE table_name = ? AND source = ?", [table.name, name])
+            issues = collect_issues(con, table, name, unit="batch") if rejected else []
+            if issues:
+                store_issues(con, import_id, table.name, issues)
+    finally:
+        con.unregister(STAGE)
+        con.unregister(INPUT)
+    return ImportResult(
+        table=table.name,
+        source=name,
+        format=batch_format.value,
+        rows_read=stage.num_rows,
+        inserted=inserted,
+        updated=updated,
+        unchanged=unchanged,
+        rejected=rejected,
+        issues=tuple(issues),
+        unknown_references=tuple(unknown),
+        ignored_columns=ignored,
+        import_id=import_id,
+        seconds=time.perf_counter() - started,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """Per connection, table and time zone: the input table and the prepared validation query over it."""
+
+    input: str  # temporary table the batch is copied into (empty between batches)
+    stage: str  # prepared statement: `stage.stage_select` over ``input``
+
+
+# Planning the validation query costs more than running it on 1 000 records (for
+# messages about 6 of 9 ms), so it is prepared once per connection, table and time
+# zone. A prepared statement keeps the Arrow table it was planned on, so it reads a
+# temporary table instead, which each batch fills and empties inside its transaction.
+_PREPARED: weakref.WeakKeyDictionary[Store, dict[tuple[str, str | None], _Prepared]] = weakref.WeakKeyDictionary()
+
+
+def _prepared(store: Store, table: Table, timezone: str | None) -> _Prepared:
+    """The `_Prepared` of ``table`` on ``store``'s connection, created on first use (outside a transaction)."""
+    known = _PREPARED.setdefault(store, {})
+    found = known.get((table.name, timezone))
+    if found is not None:
+        return found
+    input_table = f"__chatlift_batch_input_{table.name}"
+    columns = ", ".join(f"{quote(c)} VARCHAR" for c in table.column_names)
+    store.con.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {input_table} ({ROW_COLUMN} BIGINT, {REASON} VARCHAR, {columns})"
+    )
+    source = Source(
+        sql=f"SELECT * FROM {input_table}",
+        column_types={c: TEXT_SOURCE for c in table.column_names},
+        extra_columns=(),
+        broken=REASON,
+    )
+    statement = f"__chatlift_batch_stage_{len(known)}"
+    store.con.execute(f"PREPARE {statement} AS {stage_select(table, source, timezone)}")
+    found = known[(table.name, timezone)] = _Prepared(input=input_table, stage=statement)
+    return found
+
+
+def _with_duplicates(stage: pa.Table, table: Table) -> pa.Table:
+    """``stage`` with ``__dup`` set: among good rows, a key seen again later loses (as `stage.mark_duplicates`).
+
+    Computed here rather than with a window in the query: for 1 000 rows the
+    window operator (which carries every column) costs more than the whole validation.
+    """
+    rows = stage[ROW_COLUMN].to_pylist()
+    bad = stage["__bad"].to_pylist()
+    keys = list(zip(*(stage[k].to_pylist() for k in table.key), strict=True))
+    last: dict[tuple[Any, ...], int] = {}
+    for key, row, is_bad in zip(keys, rows, bad, strict=True):
+        if not is_bad and row > last.get(key, -1):
+            last[key] = row
+    dup = [not is_bad and last[key] != row for key, row, is_bad in zip(keys, rows, bad, strict=True)]
+    return stage.set_column(stage.schema.get_field_index("__dup"), "__dup", pa.array(dup, pa.bool_()))
+
+
+def _true_count(column: pa.ChunkedArray) -> int:
+    return int(pc.sum(column).as_py() or 0)
+
+
+def _range(stage: pa.Table, good: pa.ChunkedArray, column: str) -> tuple[Any, Any] | None:
+    """(min, max) of ``column`` over the good rows, None when it has no value there."""
+    bounds = pc.min_max(pc.filter(stage[column], good)).as_py()
+    return None if bounds["min"] is None else (bounds["min"], bounds["max"])
+
+
+def _references(table: Table) -> list[Column]:
+    return [c for c in table.columns if c.references is not None]
+
+
+def _known_sources(col: Column) -> list[tuple[str, str]]:
+    """(table, column) pairs whose values make ``col``'s references known."""
+    if col.references == CUSTOMERS:
+        return list(CUSTOMER_SOURCES)
+    ref_table, ref_col = str(col.references).split(".")
+    return [(ref_table, ref_col)]
+
+
+def _compare(
+    con: duckdb.DuckDBPyConnection, table: Table, stage: pa.Table, good: pa.ChunkedArray
+) -> list[tuple[Any, ...]]:
+    """Per good row: (row, key stored?, stored row identical?, then per reference: unknown?).
+
+    Stored rows are read only within the key range of the batch, and for
+    references only within the range of the batch's references (see the
+    module docstring).
+    """
+    first = quote(table.key[0])
+    key_range = _range(stage, good, table.key[0])
+    assert key_range is not None  # the first key column is required, so good rows have it
+    params: list[Any] = list(key_range)
+    same = " AND ".join(f"s.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in table.column_names)
+    stored = (
+        f"SELECT t.*, true AS __hit FROM {quote(table.name)} t WHERE t.{first} BETWEEN ? AND ? "
+        f"AND EXISTS (SELECT 1 FROM {STAGE} b WHERE b.__bad = false AND b.__dup = false "
+        f"AND {key_match('b', 't', table)})"
+    )
+    flags, joins = [], []
+    for i, col in enumerate(_references(table)):
+        ref = quote(col.name)
+        ref_range = _range(stage, good, col.name)
+        if ref_range is None:
+            flags.append("false")
+            continue
+        sources = _known_sources(col)
+        known = " UNION ".join(
+            f"SELECT {quote(c)} AS k FROM {quote(t)} WHERE {quote(c)} BETWEEN ? AND ? "
+            f"AND {quote(c)} IN (SELECT {ref} FROM {STAGE} WHERE {GOOD})"
+            for t, c in sources
+        )
+        params += list(ref_range) * len(sources)
+        joins.append(f"LEFT JOIN (SELECT k, true AS __hit FROM ({known})) r{i} ON s.{ref} = r{i}.k")
+        flags.append(f"s.{ref} IS NOT NULL AND r{i}.__hit IS NULL")
+    extra = "".join(f", {f}" for f in flags)
+    return con.execute(
+        f"SELECT s.{ROW_COLUMN}, t.__hit IS NOT NULL, coalesce({same}, false){extra} "
+        f"FROM (SELECT * FROM {STAGE} WHERE {GOOD}) s LEFT JOIN ({stored}) t ON {key_match('s', 't', table)} "
+        + " ".join(joins),
+        params,
+    ).fetchall()
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, table: Table, stage: pa.Table, good: pa.ChunkedArray, status: list[tuple[Any, ...]]
+) -> tuple[int, int, int]:
+    """Insert new keys, replace changed rows, leave identical ones; return (inserted, updated, unchanged)."""
+    target = quote(table.name)
+    cols = ", ".join(quote(c) for c in table.column_names)
+    unchanged_rows = [r[0] for r in status if r[1] and r[2]]
+    updated_rows = [r[0] for r in status if r[1] and not r[2]]
+    inserted = len(status) - len(unchanged_rows) - len(updated_rows)
+    if updated_rows:
+        key_range = _range(stage, good, table.key[0])
+        assert key_range is not None
+        with _rows(con, updated_rows):
+            con.execute(
+                f"DELETE FROM {target} t WHERE t.{quote(table.key[0])} BETWEEN ? AND ? AND EXISTS "
+                f"(SELECT 1 FROM {STAGE} s WHERE s.{ROW_COLUMN} IN (SELECT {ROW_COLUMN} FROM {WRITE}) "
+                f"AND {key_match('s', 't', table)})",
+                list(key_range),
+            )
+    if not unchanged_rows:
+        con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} WHERE {GOOD}")
+    elif len(unchanged_rows) < len(status):
+        with _rows(con, unchanged_rows):
+            con.execute(
+                f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} WHERE {GOOD} "
+                f"AND {ROW_COLUMN} NOT IN (SELECT {ROW_COLUMN} FROM {WRITE})"
+            )
+    return inserted, len(updated_rows), len(unchanged_rows)
+
+
+@contextlib.contextmanager
+def _rows(con: duckdb.DuckDBPyConnection, rows: list[int]) -> Iterator[None]:
+    """Register ``rows`` (stage row numbers) as the table ``WRITE`` for the block."""
+    con.register(WRITE, pa.table({ROW_COLUMN: pa.array(rows, pa.int64())}))
+    try:
+        yield
+    finally:
+        con.unregister(WRITE)
+
+
+def _unknown(table: Table, status: list[tuple[Any, ...]]) -> list[UnknownReference]:
+    """Kept rows whose reference matches nothing stored, per reference column (from `_compare`)."""
+    found = []
+    for i, col in enumerate(_references(table)):
+        n = sum(1 for r in status if r[3 + i])
+        if n:
+            target = CUSTOMERS if col.references == CUSTOMERS else str(col.references).split(".")[0]
+            found.append(UnknownReference(column=col.name, target=target, rows=n))
+    return found
+
+
+def _log(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    source: str | None,
+    fmt: BatchFormat,
+    started: float,
+    counts: tuple[int, int, int, int, int, int],
+    timezone: str | None,
+) -> tuple[int, str]:
+    """Write the ``chatlift_imports`` row (the next import id, the source named after it by default).
+
+    One statement: the id is the largest so far plus one, as for files (`stage.next_import_id`).
+    """
+    row = con.execute(
+        f"INSERT INTO {IMPORTS_TABLE} SELECT id, ?, coalesce(?, ? || id), ?, "
+        f"now()::TIMESTAMP - to_microseconds(?), now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ? "
+        f"FROM (SELECT coalesce(max(import_id), 0) + 1 AS id FROM {IMPORTS_TABLE}) RETURNING import_id, source",
+        [table.name, source, f"api:{table.name}:", fmt.value, int((time.perf_counter() - started) * 1e6),
+         *counts, timezone],
+    ).fetchall()
+    return int(row[0][0]), str(row[0][1])
