@@ -23,6 +23,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.metrics.scope import Scope, person
+from chatlift.metrics.timings import TIMED_COLUMNS, followed_conversations, timed_conversations
 
 DAY_SECONDS = 86_400
 
@@ -57,6 +58,34 @@ def with_converted(scope: Scope, conversations: ir.Table, *, window: float, kind
                         materialize=True)
     joined = c.left_join(hits, "conversation_id").drop("conversation_id_right")
     return joined.mutate(converted=joined.converted.fill_null(False))
+
+
+def converted_conversations(scope: Scope, *, window: float, kinds: tuple[str, ...], goals: tuple[str, ...],
+                            timed: bool = False) -> ir.Table:
+    """The scope's conversations plus a boolean ``converted`` (false when the person is unknown): the
+    columns of `timings.timed_conversations` without the message timings, or all of them with ``timed``.
+
+    Both are declared to have the same rows as the timed conversations with ``converted`` and
+    ``next_started_at`` (`Scope.same_rows`), so that a report computes the metrics of all of them together.
+    """
+    def hits() -> ir.Table:
+        return scope.shared(("converted", window, kinds, goals), lambda: _converted(scope, window, kinds, goals),
+                            materialize=True)
+
+    def flagged(t: ir.Table) -> ir.Table:
+        joined = t.left_join(hits(), "conversation_id").drop("conversation_id_right")
+        return joined.mutate(converted=joined.converted.fill_null(False))
+
+    def build() -> ir.Table:
+        followed = followed_conversations(scope)
+        widest = scope.same_rows(flagged(followed), followed)
+        if timed:
+            return scope.same_rows(widest, flagged(timed_conversations(scope)))
+        c = scope.conversations()
+        c = c.select(*(name for name in TIMED_COLUMNS if name in c.columns),
+                     *(b for b in scope.by if b not in TIMED_COLUMNS))
+        return scope.same_rows(widest, flagged(c))
+    return scope.shared(("converted conversations", window, kinds, goals, timed), build)
 
 
 def _converted(scope: Scope, window: float, kinds: tuple[str, ...], goals: tuple[str, ...]) -> ir.Table:

@@ -30,23 +30,28 @@ CSAT_POSITIVE = 4  # top-2-box on 1–5
 CES_EASY = 5  # "easy" on 1–7
 
 
+def _answers(scope: Scope, survey: str) -> ir.Table:
+    s = scope.surveys()
+    return s.filter(s.survey == survey)
+
+
 def _csat(scope: Scope, by: Sequence[str]) -> ir.Table:
-    s = scope.surveys("csat")
+    s = _answers(scope, "csat")
     return share(s, by, s.score >= CSAT_POSITIVE)
 
 
 def _csat_mean(scope: Scope, by: Sequence[str]) -> ir.Table:
-    s = scope.surveys("csat")
+    s = _answers(scope, "csat")
     return summary(s, by, s.score, "mean")
 
 
 def _ces(scope: Scope, by: Sequence[str]) -> ir.Table:
-    s = scope.surveys("ces")
+    s = _answers(scope, "ces")
     return summary(s, by, s.score, "mean")
 
 
 def _ces_easy(scope: Scope, by: Sequence[str]) -> ir.Table:
-    s = scope.surveys("ces")
+    s = _answers(scope, "ces")
     return share(s, by, s.score >= CES_EASY)
 
 
@@ -57,13 +62,13 @@ def _nps(scope: Scope, by: Sequence[str]) -> ir.Table:
 
 
 def _successful_chat_value(scope: Scope, by: Sequence[str], value: float, channel: str) -> ir.Table:
-    s = only_channel(scope.surveys("csat"), by, channel)
+    s = only_channel(_answers(scope, "csat"), by, channel)
     stats = share(s, by, s.score >= CSAT_POSITIVE)
     return stats.mutate(scale=value)
 
 
 def _cobrowse(scope: Scope, by: Sequence[str], channel: str) -> ir.Table:
-    s = only_channel(scope.surveys("csat"), by, channel)
+    s = only_channel(_answers(scope, "csat"), by, channel)
     good = s.score >= CSAT_POSITIVE
     shared = s.cobrowse == "true"
     unshared = s.cobrowse == "false"

@@ -49,10 +49,12 @@ def summary(table: ir.Table, by: Sequence[str], value: ir.NumericValue, statisti
     interval from the binomial count of values below the quantile (normal approximation; Campbell &
     Gardner's rule for the median). Rows where ``value`` is null are left out.
     """
+    if statistic == "mean":  # no new column: aggregations of the same rows can then be computed together
+        v = value.cast("float64")
+        kept = table.filter(v.notnull())
+        return grouped(kept, by, **mean(kept, by, v))
     t = table.mutate(__v=value.cast("float64"))
     t = t.filter(t.__v.notnull())
-    if statistic == "mean":
-        return grouped(t, by, **mean(t, by, t.__v))
     q = QUANTILES[statistic]
     z = z_value()
     window = ibis.window(group_by=list(by), order_by=t.__v) if by else ibis.window(order_by=t.__v)

@@ -9,8 +9,9 @@ import ibis
 import pyarrow as pa
 
 from chatlift.errors import ParameterError
+from chatlift.metrics import fusion
 from chatlift.metrics.catalogue import metric
-from chatlift.metrics.definitions import TIME_BREAKDOWNS
+from chatlift.metrics.definitions import TIME_BREAKDOWNS, Metric
 from chatlift.metrics.scope import ALL_BREAKDOWNS, WEEKDAYS, Basis, Filters, Period, Scope
 
 VALUE_COLUMNS = ("value", "lower", "upper", "n")
@@ -62,15 +63,13 @@ def report(
             raise ParameterError(f"{key} {reason}", hint=f"{key} allows the breakdowns: "
                                  f"{', '.join(m.breakdowns) or 'none'} (`chatlift metrics show {key}`)")
         plan.append((m, m.resolve((params or {}).get(key))))
-    reused = _reused(plan, Scope(backend, period, filters, basis_value, by, business_hours=business_hours,
-                                 materialized=False), by)
     current = _compute(plan, Scope(backend, period, filters, basis_value, by, business_hours=business_hours,
-                                   reused=reused))
+                                   materialized=False))
     schema = pa.schema([("metric", pa.string()), *((b, pa.string()) for b in by), ("value", pa.float64()),
                         ("lower", pa.float64()), ("upper", pa.float64()), ("n", pa.int64())])
     if compare:
         scope = Scope(backend, period.previous(), filters, basis_value, by, business_hours=business_hours,
-                      reused=reused)
+                      materialized=False)
         before = {_key(r, by): r for r in _compute(plan, scope)}
         for row in current:
             old = before.get(_key(row, by), {})
@@ -86,33 +85,29 @@ def _key(row: Mapping[str, Any], by: Sequence[str]) -> tuple[Any, ...]:
     return (row["metric"], *(row[b] for b in by))
 
 
-def _reused(plan: Sequence[tuple[Any, dict[str, Any]]], probe: Scope, by: Sequence[str]) -> frozenset[Any]:
-    """Shared sub-results that more than one metric of the plan reads: only those are worth computing
-    into a temporary table (building the expressions runs no query)."""
-    for m, values in plan:
-        m.aggregate(probe, list(by), **values)
-    return frozenset(key for key, count in probe.uses.items() if count > 1)
-
-
 def _compute(plan: Sequence[tuple[Any, dict[str, Any]]], scope: Scope) -> list[dict[str, Any]]:
+    """The rows of every metric of ``plan``: their expressions are built once, and aggregations over the
+    same rows are computed together (`fusion`), giving the same rows as one query per metric."""
     try:
-        return _rows(plan, scope, scope.by)
+        expressions = [m.aggregate(scope, list(scope.by), **values) for m, values in plan]
+        tables = fusion.plan(scope, expressions).run()
+        return [row for (m, values), table in zip(plan, tables, strict=True)
+                for row in _rows(m, values, table, scope.by)]
     finally:
         scope.release()
 
 
-def _rows(plan: Sequence[tuple[Any, dict[str, Any]]], scope: Scope, by: Sequence[str]) -> list[dict[str, Any]]:
+def _rows(m: Metric, values: Mapping[str, Any], table: pa.Table, by: Sequence[str]) -> list[dict[str, Any]]:
+    estimator = m.estimator_for(values)
+    stats = table.to_pylist()
+    stats.sort(key=lambda r: tuple(_order(b, r[b]) for b in by))
     rows: list[dict[str, Any]] = []
-    for m, values in plan:
-        estimator = m.estimator_for(values)
-        stats = m.aggregate(scope, list(by), **values).to_pyarrow().to_pylist()
-        stats.sort(key=lambda r: tuple(_order(b, r[b]) for b in by))
-        for record in stats:
-            value, lower, upper = estimator.estimate(*(_number(record[c]) for c in estimator.columns)) \
-                if record["n"] else (None, None, None)
-            group = {b: None if record[b] is None else str(record[b]) for b in by}
-            rows.append({"metric": m.key, **group, "value": value, "lower": lower, "upper": upper,
-                         "n": int(record["n"] or 0)})
+    for record in stats:
+        value, lower, upper = estimator.estimate(*(_number(record[c]) for c in estimator.columns)) \
+            if record["n"] else (None, None, None)
+        group = {b: None if record[b] is None else str(record[b]) for b in by}
+        rows.append({"metric": m.key, **group, "value": value, "lower": lower, "upper": upper,
+                     "n": int(record["n"] or 0)})
     return rows
 
 

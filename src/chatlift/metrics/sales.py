@@ -10,10 +10,10 @@ import ibis.expr.types as ir
 
 from chatlift.metrics.attribution import (
     attributed_orders,
+    converted_conversations,
     orders_of,
     window_end,
     with_chatted,
-    with_converted,
 )
 from chatlift.metrics.definitions import (
     MEAN,
@@ -43,8 +43,8 @@ PERSON_BREAKDOWNS = ("chatted", *TIME_BREAKDOWNS)
 
 def _conversion(scope: Scope, by: Sequence[str], window: float, kinds: tuple[str, ...], goals: tuple[str, ...],
                 channel: str) -> ir.Table:
-    c = with_converted(scope, only_channel(scope.conversations(), by, channel),
-                       window=window, kinds=kinds, goals=goals)
+    c = only_channel(converted_conversations(scope, window=window, kinds=kinds, goals=goals), by, channel)
+    c = c.filter(c.person.notnull())
     return share(c, by, c.converted)
 
 

@@ -14,7 +14,6 @@ decides the period, on the wall clock of the reporting time zone.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -150,8 +149,10 @@ class Scope:
     by: tuple[str, ...] = ()
     business_hours: Any = None  # a business_hours.BusinessHours, from chatlift.toml
     materialized: bool = True  # keep shared sub-results (timings, attribution) as temporary tables
-    reused: frozenset[Any] | None = None  # materialize only these keys (None: every key asked to be)
-    uses: Counter[Any] = field(default_factory=Counter)  # how often each shared key was asked for
+    # shared sub-results worth a temporary table when several queries read them (kept when not materialized,
+    # for `fusion` to decide), and relations with the same rows as another plus columns (wider → narrower)
+    materializable: list[Any] = field(default_factory=list)
+    widened: dict[Any, Any] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
     _cached: list[Any] = field(default_factory=list)
 
@@ -163,17 +164,30 @@ class Scope:
         return self.backend.table(name)
 
     def shared(self, key: Any, build: Callable[[], Any], *, materialize: bool = False) -> Any:
-        """The result of ``build()``, built once per scope; with ``materialize`` (and `materialized` on, and
-        the key among `reused` when that is given), computed once into a temporary table of the backend
-        that later queries read."""
-        self.uses[key] += 1
+        """The result of ``build()``, built once per scope; with ``materialize`` (and `materialized` on),
+        computed once into a temporary table of the backend that later queries read. Without
+        `materialized`, such a result is listed in `materializable` instead."""
         if key not in self._memo:
             value = build()
-            keep = materialize and self.materialized and (self.reused is None or key in self.reused)
-            self._memo[key] = _nullable(value).cache() if keep else value
-            if keep:
-                self._cached.append(self._memo[key])
+            if materialize and self.materialized:
+                value = self.keep(value)
+            elif materialize:
+                self.materializable.append(value.op())
+            self._memo[key] = value
         return self._memo[key]
+
+    def keep(self, table: ir.Table) -> ir.Table:
+        """``table`` computed into a temporary table (released by `release`)."""
+        cached = _nullable(table).cache()
+        self._cached.append(cached)
+        return cached
+
+    def same_rows(self, wider: ir.Table, narrower: ir.Table) -> ir.Table:
+        """Declare that ``wider`` has the rows and columns of ``narrower`` plus columns (so an aggregation
+        of ``narrower`` may read ``wider`` instead; the first declaration for ``narrower`` holds);
+        returns ``wider``."""
+        self.widened.setdefault(narrower.op(), wider.op())
+        return wider
 
     def release(self) -> None:
         """Drop the temporary tables this scope computed (also done by Ibis when they are collected)."""
@@ -194,19 +208,21 @@ class Scope:
         c = self.all_conversations()
         return self.timed(c.filter(self.period.contains(c[column])), column)
 
-    def surveys(self, survey: str) -> ir.Table:
-        """Answers to ``survey`` about conversations in scope (on the default scale), with the conversation's
-        ``channel``, ``cobrowse`` and breakdown columns."""
-        s = self.table("survey_responses")
-        s = s.filter((s.survey == survey) & s.scale.isnull() & s.conversation_id.notnull())
-        c = self.all_conversations()
-        keep = list(dict.fromkeys(["conversation_id", "channel", "cobrowse", *(b for b in self.by if b in BREAKDOWNS)]))
-        if self.basis is Basis.EVENT:
-            joined = s.filter(self.period.contains(s.answered_at)).join(c.select(*keep), "conversation_id")
-            return self.timed(joined, "answered_at")
-        joined = s.join(self.timed(c.filter(self.period.contains(c.started_at)), "started_at")
-                        .select(*keep, *(b for b in self.by if b in TIME_BREAKDOWNS)), "conversation_id")
-        return joined
+    def surveys(self) -> ir.Table:
+        """Answers about conversations in scope (on their survey's default scale), with the conversation's
+        ``channel``, ``cobrowse`` and breakdown columns; a metric picks its ``survey``."""
+        def build() -> ir.Table:
+            s = self.table("survey_responses")
+            s = s.filter(s.scale.isnull() & s.conversation_id.notnull())
+            c = self.all_conversations()
+            keep = list(dict.fromkeys(["conversation_id", "channel", "cobrowse",
+                                       *(b for b in self.by if b in BREAKDOWNS)]))
+            if self.basis is Basis.EVENT:
+                joined = s.filter(self.period.contains(s.answered_at)).join(c.select(*keep), "conversation_id")
+                return self.timed(joined, "answered_at")
+            return s.join(self.timed(c.filter(self.period.contains(c.started_at)), "started_at")
+                          .select(*keep, *(b for b in self.by if b in TIME_BREAKDOWNS)), "conversation_id")
+        return self.shared("surveys", build)
 
     def relationship_surveys(self, survey: str) -> ir.Table:
         """Answers to ``survey`` that belong to no conversation, answered in the period (default scale)."""
@@ -229,6 +245,22 @@ class Scope:
         return with_business_seconds(table, start=start, end=end, calendar=calendar_of(table, self.business_hours),
                                      hours=self.business_hours, span=self.shared("data_span", self._data_span),
                                      out=out)
+
+    def covers_data(self) -> bool:
+        """Whether every conversation starts inside the period (then a query need not narrow other tables to
+        the period's conversations before joining them)."""
+        def build() -> bool:
+            if not (self.period.start or self.period.end):
+                return True
+            c = self.table("conversations")
+            row = c.aggregate(low=c.started_at.min(), high=c.started_at.max()).to_pyarrow().to_pylist()[0]
+            if row["low"] is None:
+                return True
+            start = utc_bound(self.period.start, self.period.timezone) if self.period.start else None
+            end = utc_bound(self.period.end, self.period.timezone) if self.period.end else None
+            return (start is None or row["low"] >= start) and (end is None or row["high"] < end)
+        covered: bool = self.shared("covers data", build)
+        return covered
 
     def _data_span(self) -> tuple[datetime, datetime]:
         """The earliest and latest instant a conversation's timings can hold (for calendar tables)."""

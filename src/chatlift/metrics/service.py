@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import ibis
 import ibis.expr.types as ir
 
-from chatlift.metrics.attribution import window_end, with_converted
+from chatlift.metrics.attribution import converted_conversations, window_end
 from chatlift.metrics.definitions import (
     DIFFERENCE,
     MEAN,
@@ -21,9 +21,9 @@ from chatlift.metrics.definitions import (
 )
 from chatlift.metrics.expressions import grouped, only_channel, share, summary
 from chatlift.metrics.sales import CHANNEL, KINDS, WINDOW
-from chatlift.metrics.scope import Scope, person
+from chatlift.metrics.scope import Scope
 from chatlift.metrics.sources import SEED_000
-from chatlift.metrics.timings import CLOCKS, HOURS, timed_conversations
+from chatlift.metrics.timings import CLOCKS, HOURS, followed_conversations, timed_conversations
 
 FINAL_STATUSES = ("resolved", "unresolved", "missed")
 STATISTIC = Param("statistic", "mean", "mean, median or p90 of the durations", ("mean", "median", "p90"))
@@ -34,20 +34,16 @@ HOURS_PARAM = Param("hours", "calendar", "count calendar seconds, or business se
 
 
 def _resolution_rate(scope: Scope, by: Sequence[str]) -> ir.Table:
-    c = scope.conversations()
+    c = timed_conversations(scope)
     c = c.filter(c.status.isin(FINAL_STATUSES))
     return share(c, by, c.status == "resolved")
 
 
 def _fcr_rate(scope: Scope, by: Sequence[str], followup_window: float, reopened: str) -> ir.Table:
-    t = timed_conversations(scope)
+    t = followed_conversations(scope)
     t = t.filter(t.status.isin(FINAL_STATUSES) & t.person.notnull())
-    everyone = scope.table("conversations")
-    everyone = everyone.select("conversation_id", "started_at", __person=person(everyone))
-    following = ibis.window(group_by="__person", order_by=["started_at", "conversation_id"])
-    nxt = everyone.filter(everyone.__person.notnull()).mutate(__next=everyone.started_at.lead().over(following))
-    t = t.left_join(nxt.select("conversation_id", "__next"), "conversation_id").drop("conversation_id_right")
-    followed = t.__next.notnull() & (t.__next < window_end(t.resolved.coalesce(t.started_at), followup_window))
+    nxt = t.next_started_at
+    followed = nxt.notnull() & (nxt < window_end(t.resolved.coalesce(t.started_at), followup_window))
     success = (t.status == "resolved") & ~followed
     if reopened == "fails":
         success &= ~t.reopened
@@ -104,9 +100,8 @@ def _proactive(scope: Scope, by: Sequence[str]) -> ir.Table:
 
 def _proactive_conversion_lift(scope: Scope, by: Sequence[str], window: float, kinds: tuple[str, ...],
                                channel: str) -> ir.Table:
-    t = only_channel(timed_conversations(scope), by, channel)
-    t = with_converted(scope, t.filter(((t.initiated_by == "agent") & _accepted(t)) | (t.initiated_by == "customer")),
-                       window=window, kinds=kinds, goals=())
+    t = only_channel(converted_conversations(scope, window=window, kinds=kinds, goals=(), timed=True), by, channel)
+    t = t.filter((((t.initiated_by == "agent") & _accepted(t)) | (t.initiated_by == "customer")) & t.person.notnull())
     proactive = t.initiated_by == "agent"
     return grouped(t, by, successes_a=(proactive & t.converted).cast("int64").sum(),
                    n_a=proactive.cast("int64").sum(),

@@ -20,7 +20,7 @@ import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
 from chatlift.metrics.expressions import seconds
-from chatlift.metrics.scope import Basis, Scope
+from chatlift.metrics.scope import Basis, Scope, person
 
 CLOCKS = ("start", "handoff")
 TIMED_COLUMNS = ("conversation_id", "person", "started_at", "status", "channel", "initiated_by", "first_response",
@@ -33,7 +33,8 @@ HOURS = ("calendar", "business")
 def message_facts(scope: Scope, conversations: ir.Table) -> ir.Table:
     """Per conversation of ``conversations``: first agent message, last message, message counts."""
     m = scope.table("messages")
-    m = m.join(conversations.select("conversation_id"), "conversation_id")
+    if not scope.covers_data():  # else every message is read anyway, and the join would only cost time
+        m = m.join(conversations.select("conversation_id"), "conversation_id")
     agent = m.sender == "agent"
     customer = m.sender == "customer"
     return m.group_by("conversation_id").aggregate(
@@ -91,3 +92,18 @@ def _build(scope: Scope, event: str, clock: str, hours: str) -> ir.Table:
         t = t.mutate(first_response_s=seconds(t.first_response, t.clock_at), resolution_s=seconds(t.resolved, t.clock_at))
     groups = [b for b in scope.by if b in t.columns]
     return t.select(*TIMED_COLUMNS, *(g for g in groups if g not in TIMED_COLUMNS))
+
+
+def followed_conversations(scope: Scope) -> ir.Table:
+    """`timed_conversations` (defaults) plus ``next_started_at``: the start of the same person's next
+    conversation (any channel, period or filter; by start, then id), null when there is none or the
+    person is unknown."""
+    def build() -> ir.Table:
+        t = timed_conversations(scope)
+        c = scope.table("conversations")
+        c = c.select("conversation_id", "started_at", __person=person(c))
+        following = ibis.window(group_by="__person", order_by=["started_at", "conversation_id"])
+        nxt = c.filter(c.__person.notnull()).mutate(next_started_at=c.started_at.lead().over(following))
+        joined = t.left_join(nxt.select("conversation_id", "next_started_at"), "conversation_id")
+        return scope.same_rows(joined.drop("conversation_id_right"), t)
+    return scope.shared("followed", build)

@@ -1,0 +1,222 @@
+"""Run a report's metrics as few queries: aggregations over the same rows become one aggregation.
+
+Each metric's ``aggregate`` is an ordinary Ibis expression that ends in one or
+more aggregations (``group_by(...).aggregate(...)``). Many of them aggregate the
+same relation (the conversations in scope, the carts, the survey answers) with
+the same groups and differ only in which rows they keep first. `plan` rewrites
+every such aggregation as aggregating the shared relation itself, with the
+rows it kept turned into a ``FILTER (WHERE …)`` of each of its reductions
+(``count()`` after ``filter(p)`` is ``count(where=p)``), and merges those over the
+same relation and groups into one aggregation that is computed once. A metric
+whose whole expression is one such aggregation reads its columns from that
+result; any other expression is run with the results substituted. The rewrite
+is generic Ibis (no engine SQL), and the results are the same as running each
+metric on its own, row for row:
+
+* a group exists in a filtered aggregation only when a row passes its filter,
+  so a merged aggregation carries that count per member and drops the group
+  where it is zero;
+* without groups, both forms give one row (count 0, sums null) on no rows.
+
+A relation registered with `Scope.same_rows` as having the same rows as another
+plus columns (the conversations with their conversion flag) lets aggregations
+over the narrower one join those over the wider one.
+
+A sub-result that two or more of the remaining queries read is computed once
+into a temporary table (Ibis ``cache``), as `Scope.shared` would.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import ibis.expr.operations as ops
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+from ibis.expr.operations.reductions import Filterable
+
+from chatlift.metrics.scope import Scope
+
+
+@dataclass(frozen=True, slots=True)
+class _Normal:
+    """An aggregation rewritten over its unfiltered relation."""
+
+    base: ops.Relation
+    groups: Mapping[str, ops.Value]
+    metrics: Mapping[str, ops.Value]
+    where: ops.Value | None  # the rows the original kept; None when it kept all
+
+
+@dataclass(slots=True)
+class _Fused:
+    """One query computing the aggregations of several members (keyed by their original node)."""
+
+    expr: ir.Table
+    members: dict[ops.Aggregate, tuple[str, str | None]]  # node → (column prefix, row-count column or None)
+    result: pa.Table | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    """The metrics' expressions, the fused aggregations they read, and how to read each metric."""
+
+    scope: Scope
+    expressions: list[ir.Table]
+    fused: list[_Fused] = field(default_factory=list)
+    owner: dict[ops.Aggregate, _Fused] = field(default_factory=dict)
+    kept: dict[ops.Node, ops.Node] = field(default_factory=dict)  # shared sub-result → its temporary table
+
+    def run(self) -> list[pa.Table]:
+        """Each metric's statistics table (as its own expression would return it)."""
+        _share_subresults(self)
+        for f in self.fused:
+            f.result = f.expr.op().replace(self.kept).to_expr().to_pyarrow() if self.kept else f.expr.to_pyarrow()
+        swaps = {**self.kept, **{a: _relation(f, a).op() for a, f in self.owner.items()}}
+        out = []
+        for expr in self.expressions:
+            node = expr.op()
+            if isinstance(node, ops.Aggregate) and node in self.owner:
+                out.append(_columns(self.owner[node], node))
+            else:
+                out.append((node.replace(swaps) if swaps else node).to_expr().to_pyarrow())
+        return out
+
+
+def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
+    """Group the top aggregations of ``expressions`` by relation and groups; fuse those met more than once."""
+    result = Plan(scope, list(expressions))
+    seen: dict[ops.Aggregate, int] = {}
+    for expr in expressions:
+        for node in dict.fromkeys(expr.op().find_topmost(ops.Aggregate)):
+            seen[node] = seen.get(node, 0) + 1
+    buckets: dict[tuple[Any, ...], list[tuple[ops.Aggregate, _Normal]]] = {}
+    for node in seen:
+        normal = _normalize(node, scope.widened)
+        if normal is None:
+            buckets[("alone", node)] = [(node, _Normal(node.parent, node.groups, node.metrics, None))]
+        else:
+            buckets.setdefault((normal.base, tuple(normal.groups.items())), []).append((node, normal))
+    for members in buckets.values():
+        if len(members) == 1 and seen[members[0][0]] == 1:
+            continue  # read by one metric only: it runs as written
+        if len(members) == 1:
+            node = members[0][0]
+            fused = _Fused(node.to_expr(), {node: ("", None)})
+        else:
+            fused = _fuse(members)
+        result.fused.append(fused)
+        for node in fused.members:
+            result.owner[node] = fused
+    return result
+
+
+def _fuse(members: Sequence[tuple[ops.Aggregate, _Normal]]) -> _Fused:
+    base, groups = members[0][1].base, members[0][1].groups
+    metrics: dict[str, ops.Value] = {}
+    names: dict[ops.Aggregate, tuple[str, str | None]] = {}
+    for i, (node, normal) in enumerate(members):
+        prefix = f"m{i}__"
+        for name, value in normal.metrics.items():
+            metrics[prefix + name] = value
+        rows = None
+        if normal.where is not None and groups:
+            rows = f"{prefix}rows"
+            metrics[rows] = ops.CountStar(base, where=normal.where)
+        names[node] = (prefix, rows)
+    return _Fused(ops.Aggregate(base, groups, metrics).to_expr(), names)
+
+
+def _normalize(node: ops.Aggregate, widened: Mapping[ops.Relation, ops.Relation]) -> _Normal | None:
+    """``node`` as an aggregation of the relation under its filters, or None when it cannot be."""
+    if any(isinstance(r, ops.Reduction) and not isinstance(r, Filterable)
+           for v in node.metrics.values() for r in v.find(ops.Reduction, filter=ops.Value)):
+        return None
+    relation: ops.Relation = node.parent
+    stripped: set[ops.Relation] = set()
+    predicates: list[ops.Value] = []
+    while isinstance(relation, ops.Filter):
+        stripped.add(relation)
+        predicates.extend(relation.predicates)
+        relation = relation.parent
+    while relation in widened:
+        stripped.add(relation)
+        relation = widened[relation]
+    if not stripped:
+        return _Normal(relation, node.groups, node.metrics, None)
+    rebase = functools.partial(_rebase, stripped=frozenset(stripped), base=relation)
+    where = functools.reduce(ops.And, (rebase(p) for p in predicates)) if predicates else None
+    groups = {k: rebase(v) for k, v in node.groups.items()}
+    metrics = {k: _restrict(rebase(v), where) for k, v in node.metrics.items()}
+    return _Normal(relation, groups, metrics, where)
+
+
+def _rebase(value: ops.Value, *, stripped: frozenset[ops.Relation], base: ops.Relation) -> ops.Value:
+    """``value`` with the columns of the stripped relations read from ``base`` (same columns)."""
+    def fn(node: ops.Node, kwargs: dict[str, Any] | None) -> ops.Node:
+        node = node.__recreate__(kwargs) if kwargs else node
+        if isinstance(node, ops.Field) and node.rel in stripped:
+            return ops.Field(base, node.name)
+        if isinstance(node, ops.CountStar | ops.CountDistinctStar) and node.arg in stripped:
+            return node.copy(arg=base)
+        return node
+    result: ops.Value = value.replace(fn, filter=ops.Value)
+    return result
+
+
+def _restrict(value: ops.Value, where: ops.Value | None) -> ops.Value:
+    """``value`` with every reduction limited to the rows where ``where`` holds."""
+    if where is None:
+        return value
+
+    def fn(node: ops.Node, kwargs: dict[str, Any] | None) -> ops.Node:
+        node = node.__recreate__(kwargs) if kwargs else node
+        if isinstance(node, ops.Reduction) and isinstance(node, Filterable):
+            return node.copy(where=where if node.where is None else ops.And(node.where, where))
+        return node
+    result: ops.Value = value.replace(fn, filter=ops.Value)
+    return result
+
+
+def _columns(fused: _Fused, node: ops.Aggregate) -> pa.Table:
+    """The rows ``node`` alone would have returned, read from the fused result."""
+    assert fused.result is not None
+    prefix, rows = fused.members[node]
+    table = fused.result
+    if rows is not None:
+        table = table.filter(pc.greater(table[rows], 0))
+    return table.select([n if n in node.groups else prefix + n for n in node.schema.names]).rename_columns(
+        list(node.schema.names))
+
+
+def _relation(fused: _Fused, node: ops.Aggregate) -> ir.Table:
+    """``node``'s rows from the fused result, as a relation with ``node``'s schema."""
+    table = ibis.memtable(_columns(fused, node), schema=nullable_schema(node))
+    return table.cast(dict(node.schema.items()))
+
+
+def nullable_schema(node: ops.Relation) -> ibis.Schema:
+    return ibis.schema({name: dtype.copy(nullable=True) for name, dtype in node.schema.items()})
+
+
+def _share_subresults(p: Plan) -> None:
+    """Compute once into temporary tables the shared sub-results read by two or more of the queries."""
+    queries = [_nodes(f.expr.op(), {}) for f in p.fused]
+    queries += [_nodes(e.op(), p.owner) for e in p.expressions if e.op() not in p.owner]
+    shared = [c for c in p.scope.materializable if sum(c in q for q in queries) > 1]
+    # the innermost first, so that an outer one is computed from the inner one's table
+    shared.sort(key=lambda c: len(_nodes(c, {})))
+    for node in shared:
+        p.kept[node] = p.scope.keep((node.replace(p.kept) if p.kept else node).to_expr()).op()
+
+
+def _nodes(node: ops.Node, skip: Mapping[ops.Aggregate, Any]) -> set[ops.Node]:
+    """The relations a query over ``node`` computes (not those inside the already computed ``skip``)."""
+    if node in skip:
+        return set()
+    return {node, *node.find(ops.Relation, filter=lambda n: n not in skip)}
