@@ -251,7 +251,7 @@ def _compare(
             for t, c in sources
         )
         params += list(ref_range) * len(sources)
-        joins.append(f"LEFT JOIN (SELECT k, true AS __hit FROM ({known})) r{i} ON s.{ref} = r{i}.k")
+        joins.append(f"LEFT JOIN (SELECT DISTINCT k, true AS __hit FROM ({known})) r{i} ON s.{ref} = r{i}.k")
         flags.append(f"s.{ref} IS NOT NULL AND r{i}.__hit IS NULL")
     extra = "".join(f", {f}" for f in flags)
     return con.execute(
