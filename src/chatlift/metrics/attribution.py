@@ -76,9 +76,15 @@ def converted_conversations(scope: Scope, *, window: float, kinds: tuple[str, ..
         joined = t.left_join(hits(), "conversation_id").drop("conversation_id_right")
         return joined.mutate(converted=joined.converted.fill_null(False))
 
+    def widest() -> ir.Table:
+        def build() -> ir.Table:
+            followed = followed_conversations(scope)
+            wide = flagged(followed)
+            scope.same_rows(lambda: wide, followed)
+            return wide
+        return scope.shared(("converted followed", window, kinds, goals), build)
+
     def build() -> ir.Table:
-        followed = followed_conversations(scope)
-        widest = scope.same_rows(flagged(followed), followed)
         if timed:
             return scope.same_rows(widest, flagged(timed_conversations(scope)))
         c = scope.conversations()

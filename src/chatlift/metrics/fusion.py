@@ -95,9 +95,12 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
     for expr in expressions:
         for node in dict.fromkeys(expr.op().find_topmost(ops.Aggregate)):
             seen[node] = seen.get(node, 0) + 1
+    if len(seen) < 2:
+        return result  # one aggregation: nothing to compute together
+    widened = scope.widened()
     buckets: dict[tuple[Any, ...], list[tuple[ops.Aggregate, _Normal]]] = {}
     for node in seen:
-        normal = _normalize(node, scope.widened)
+        normal = _normalize(node, widened)
         if normal is None:
             buckets[("alone", node)] = [(node, _Normal(node.parent, node.groups, node.metrics, None))]
         else:

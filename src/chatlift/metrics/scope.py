@@ -152,7 +152,7 @@ class Scope:
     # shared sub-results worth a temporary table when several queries read them (kept when not materialized,
     # for `fusion` to decide), and relations with the same rows as another plus columns (wider → narrower)
     materializable: list[Any] = field(default_factory=list)
-    widened: dict[Any, Any] = field(default_factory=dict)
+    widening: dict[Any, Callable[[], ir.Table]] = field(default_factory=dict)
     _memo: dict[Any, Any] = field(default_factory=dict)
     _cached: list[Any] = field(default_factory=list)
 
@@ -182,12 +182,21 @@ class Scope:
         self._cached.append(cached)
         return cached
 
-    def same_rows(self, wider: ir.Table, narrower: ir.Table) -> ir.Table:
-        """Declare that ``wider`` has the rows and columns of ``narrower`` plus columns (so an aggregation
-        of ``narrower`` may read ``wider`` instead; the first declaration for ``narrower`` holds);
-        returns ``wider``."""
-        self.widened.setdefault(narrower.op(), wider.op())
-        return wider
+    def same_rows(self, wider: Callable[[], ir.Table], narrower: ir.Table) -> ir.Table:
+        """Declare that ``wider()`` has the rows and columns of ``narrower`` plus columns, so that an
+        aggregation of ``narrower`` may read it instead (built only when a report fuses; the first
+        declaration for ``narrower`` holds); returns ``narrower``."""
+        self.widening.setdefault(narrower.op(), wider)
+        return narrower
+
+    def widened(self) -> dict[Any, Any]:
+        """Every declared wider relation, built: narrower node → wider node."""
+        built: dict[Any, Any] = {}
+        while len(built) < len(self.widening):
+            for node, wider in list(self.widening.items()):
+                if node not in built:
+                    built[node] = wider().op()
+        return built
 
     def release(self) -> None:
         """Drop the temporary tables this scope computed (also done by Ibis when they are collected)."""

@@ -105,5 +105,7 @@ def followed_conversations(scope: Scope) -> ir.Table:
         following = ibis.window(group_by="__person", order_by=["started_at", "conversation_id"])
         nxt = c.filter(c.__person.notnull()).mutate(next_started_at=c.started_at.lead().over(following))
         joined = t.left_join(nxt.select("conversation_id", "next_started_at"), "conversation_id")
-        return scope.same_rows(joined.drop("conversation_id_right"), t)
+        followed = joined.drop("conversation_id_right")
+        scope.same_rows(lambda: followed, t)
+        return followed
     return scope.shared("followed", build)
