@@ -1,4 +1,5 @@
-"""How values of each unit read in a terminal or a Markdown report (machine formats keep raw numbers).
+"""How values of each unit read in a terminal, a Markdown report or the dashboard (machine formats
+keep raw numbers).
 
 One scheme per unit: shares ``60.0 %``; percentage points ``+6.5 pt``; durations ``42 s``,
 ``11 min 30 s`` or ``3.2 h``; money ``1,234.50``; ratios ``4.51×``; NPS ``+13.7``; scores and

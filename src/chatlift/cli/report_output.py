@@ -2,7 +2,7 @@
 
 Every shape has the same rows. CSV and JSON carry raw numbers (shares as fractions,
 durations in seconds) plus ``label``, ``unit``, ``reference`` and ``reference_source``;
-the table and Markdown show values in their unit (see `cli.units`). Which published figure
+the table and Markdown show values in their unit (see `chatlift.units`). Which published figure
 stands beside a row is decided in `chatlift.reporting.reference_for`.
 """
 
@@ -23,7 +23,6 @@ from rich.text import Text
 
 from chatlift.cli.options import err, out
 from chatlift.cli.report import ReportFormat
-from chatlift.cli.units import change_text, interval_text, value_text
 from chatlift.metrics.definitions import Unit
 from chatlift.metrics.scope import Period
 from chatlift.reporting import (
@@ -35,6 +34,7 @@ from chatlift.reporting import (
     report_rows,
     without_rows,
 )
+from chatlift.units import change_text, interval_text, value_text
 
 
 def _period_text(period: Period) -> str:
