@@ -5,11 +5,13 @@ when missing), then calls the library function the HTTP API uses,
 ``Workspace.import_batch``, on JSON payloads of ``--size`` records, for
 messages and conversations, in these scenarios:
 
-* ``new``: new keys, increasing as time-based ids and sequences do (messages
-  refer to recent conversations);
-* ``resend``: the same batches again (every record unchanged);
-* ``update``: the same keys with one field changed (every record updated);
-* ``random``: new keys spread over the whole key space (random UUIDs), the worst case.
+* new keys, increasing as time-based ids and sequences do; messages refer to
+  the conversations the conversation batches just added (as a helpdesk sends them);
+* re-sent: the same batches again (every record unchanged);
+* updated: the same keys with one field changed (every record updated);
+* new random keys: keys spread over the whole key space (random UUIDs), the worst case;
+* messages only, spread references: new messages of 1 000 random stored conversations,
+  whose ids spread over the whole table (the reference check reads every row group).
 
 For each it prints the median and best time per batch and the sustained rate
 (all records over all batches' time, commits and DuckDB's automatic checkpoints
@@ -40,15 +42,17 @@ import chatlift
 Maker = Callable[[int, str], list[dict[str, Any]]]
 
 
-def message_maker(conversation_ids: list[str], size: int) -> Maker:
+def message_maker(spread: list[str], size: int) -> Maker:
     def make(batch: int, variant: str) -> list[dict[str, Any]]:
         out = []
         for i in range(size):
             n = batch * size + i
-            key = str(uuid.uuid4()) if variant == "random" else f"msg_bench_{n:09d}"
+            key = str(uuid.uuid4()) if variant == "random" else f"msg_bench_{variant == 'spread'}_{n:09d}"
+            # Each new conversation of the benchmark gets about three messages.
+            conversation = spread[n % len(spread)] if variant == "spread" else f"cnv_bench_{n // 3:09d}"
             out.append({
                 "message_id": key,
-                "conversation_id": conversation_ids[n % len(conversation_ids)],
+                "conversation_id": conversation,
                 "sender": ("customer", "agent", "bot")[n % 3],
                 "sent_at": f"2025-12-31T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
                 "text": f"Hello, I have a question about order {n}" + (" (edited)" if variant == "update" else ""),
@@ -133,7 +137,8 @@ def main() -> None:
     parser.add_argument("--source", type=Path, help="a demo database to copy (default: bench/.data/medium.duckdb)")
     parser.add_argument("--batches", type=int, default=30, help="batches per scenario")
     parser.add_argument("--size", type=int, default=1000, help="records per batch")
-    parser.add_argument("--tables", default="messages,conversations")
+    parser.add_argument("--tables", default="conversations,messages", help="in this order: messages refer to "
+                        "the conversations added first")
     parser.add_argument("--baseline", action="store_true", help="also time import_files of the same batches")
     args = parser.parse_args()
     source = source_database(args.source)
@@ -145,10 +150,10 @@ def main() -> None:
             counts = ws.row_counts()
             print(f"database: copy of {source} ({counts['conversations']:,} conversations, "
                   f"{counts['messages']:,} messages); {args.batches} batches of {args.size:,} per scenario")
-            recent = [r[0] for r in ws.store.con.execute(
-                "SELECT conversation_id FROM conversations ORDER BY started_at DESC LIMIT 1000").fetchall()]
+            spread = [r[0] for r in ws.store.con.execute(
+                "SELECT conversation_id FROM conversations USING SAMPLE 1000 ROWS (reservoir, 7)").fetchall()]
             makers: dict[str, Maker] = {
-                "messages": message_maker(sorted(recent), args.size),
+                "messages": message_maker(sorted(spread), args.size),
                 "conversations": conversation_maker(args.size),
             }
             print(f"{'table / scenario':34} {'median ms':>8} {'best ms':>8} {'worst ms':>8} "
@@ -171,6 +176,10 @@ def main() -> None:
                 times, results = run(ws, table, random)
                 assert all(r.inserted == args.size for r in results), results[0]
                 report(f"{table} new random (UUID) keys", times, args.size)
+                if table == "messages":
+                    times, results = run(ws, table, [orjson.dumps(make(b, "spread")) for b in range(args.batches)])
+                    assert all(r.inserted == args.size and not r.unknown_references for r in results), results[0]
+                    report("messages, spread references", times, args.size)
                 if args.baseline:
                     files = [make(args.batches + b, "new") for b in range(args.batches)]
                     report(f"{table} import_files (JSONL)", run_files(ws, table, files, folder), args.size)
