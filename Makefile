@@ -7,6 +7,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 DB ?= chatlift.duckdb
 SIZE ?= medium
+PORT ?= 8000
+CHROMIUM := /usr/bin/chromium
 
 .PHONY: demo test bench docs clean
 
@@ -20,12 +22,22 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	@touch $(STAMP)
 
-## demo: install, generate a year of demo data into $(DB) and print the headline report
+## demo: install, generate a year of demo data into $(DB), print the headline report, then serve the
+## dashboard and API (the login "demo" gets a new password, printed once) until Ctrl-C
 demo: $(STAMP)
 	$(VENV)/bin/chatlift demo --size $(SIZE) --db $(DB) --replace
+	@echo "Dashboard login: demo / password:"
+	@$(VENV)/bin/chatlift users add demo --db $(DB) --generate-password --reset
+	$(VENV)/bin/chatlift serve --db $(DB) --port $(PORT)
+
+# Debian's Chromium for the browser tests (Playwright drives it; nothing is downloaded at run time)
+$(CHROMIUM):
+	@echo "Chromium is missing (the dashboard tests drive it); installing Debian's package"
+	@SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium
 
 ## test: install, check style and types, and run every test
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(PY) -m ruff check src tests bench
 	$(PY) -m mypy src tests
 	$(PY) -m pytest -q

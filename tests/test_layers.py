@@ -20,9 +20,16 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"errors"},
     "docgen": {"domain", "storage", "metrics"},
     "workspace": {"domain", "stats", "metrics", "storage", "ingest", "demo", "experiments", "errors", "config"},
-    "cli": {"workspace", "metrics", "errors", "config", "storage", "ingest", "chatlift"},
-    "api": {"workspace", "metrics", "errors", "config"},
-    "web": {"workspace", "metrics", "errors", "config"},
+    "units": {"metrics"},
+    "access": {"storage", "errors"},
+    "reporting": {"workspace", "metrics", "errors"},
+    "drilldown": {"workspace", "metrics", "errors", "reporting"},
+    "cli": {"workspace", "metrics", "errors", "config", "storage", "ingest", "chatlift", "units", "reporting",
+            "access", "api"},
+    "api": {"workspace", "metrics", "errors", "config", "reporting", "access", "drilldown", "domain", "ingest",
+            "chatlift", "web"},
+    "web": {"workspace", "metrics", "errors", "config", "reporting", "access", "api", "drilldown", "units",
+            "chatlift"},
     "chatlift": {"workspace"},  # the package __init__
 }
 

@@ -97,6 +97,11 @@ def parse_breakdowns(values: Sequence[str] | None) -> tuple[str, ...]:
     return by
 
 
+def _example(option: str, value: str) -> str:
+    """``--filter channel=chat`` on the command line, ``filter=channel=chat`` in a query string."""
+    return f"{option} {value}" if option.startswith("--") else f"{option}={value}"
+
+
 def parse_filters(values: Sequence[str] | None, *, option: str = "--filter") -> dict[str, tuple[str, ...]]:
     """``name=value[,value]`` texts as a mapping; a name given twice keeps both sets of values.
     ``option`` names the option or query parameter in messages.
@@ -111,7 +116,8 @@ def parse_filters(values: Sequence[str] | None, *, option: str = "--filter") -> 
         wanted = tuple(v.strip() for v in rest.split(",") if v.strip())
         if not sep or not name or not wanted:
             raise ParameterError(f"{option} {text!r} is not NAME=VALUE[,VALUE]",
-                                 hint=f"for example {option} channel=chat,email or {option} tag=vip")
+                                 hint=f"for example {_example(option, 'channel=chat,email')} or "
+                                      f"{_example(option, 'tag=vip')}")
         if name not in FILTERS:
             raise ParameterError(f"unknown filter {name!r} in {option} {text!r}",
                                  hint=close_matches(name, FILTERS) or f"filter on {', '.join(FILTERS)}")
@@ -131,7 +137,7 @@ def parse_params(values: Sequence[str] | None, *, option: str = "--param") -> di
         key, dot, param = name.strip().partition(".")
         if not (sep and dot and key and param):
             raise ParameterError(f"{option} {text!r} is not METRIC.NAME=VALUE",
-                                 hint=f"for example {option} sla_attainment.target=60; "
+                                 hint=f"for example {_example(option, 'sla_attainment.target=60')}; "
                                       "`chatlift metrics show METRIC` lists a metric's parameters")
         params.setdefault(known_metric(key), {})[param.strip()] = value.strip()
     return params
@@ -202,7 +208,8 @@ def run_request(ws: Workspace, request: ReportRequest,
     position = {key: i for i, key in enumerate(request.metrics)}
     metric_of = rows.column("metric").to_pylist()
     # a stable sort: the groups of a metric keep the order the engine gave them
-    return rows.take(sorted(range(rows.num_rows), key=lambda i: position[metric_of[i]])), skipped
+    order = sorted(range(rows.num_rows), key=lambda i: position[metric_of[i]])
+    return rows.take(pa.array(order, pa.int64())), skipped
 
 
 def reference_for(metric: Metric, group: Mapping[str, Any], request: ReportRequest) -> Reference | None:

@@ -208,6 +208,31 @@ class Workspace:
                       filters=Filters(filters or {}), params=params, basis=basis, compare=compare,
                       business_hours=business_hours)
 
+    def conversations(
+        self,
+        *,
+        start: date | None = None,
+        end: date | None = None,
+        timezone: str = "UTC",
+        filters: dict[str, tuple[str, ...]] | None = None,
+        window: float = 7.0,
+        kinds: tuple[str, ...] = ("purchase", "quote"),
+        business_hours: BusinessHours | None = None,
+    ) -> pa.Table:
+        """One row per conversation that started in ``[start, end)`` (local dates in ``timezone``), with
+        everything the catalogue knows about it (columns: `chatlift.metrics.export.EXPORT_COLUMNS`)."""
+        from chatlift.metrics import Filters, Period
+        from chatlift.metrics.export import conversation_rows
+        from chatlift.metrics.scope import Scope
+
+        scope = Scope(self._ibis(), Period(start, end, timezone), Filters(filters or {}),
+                      business_hours=business_hours)
+        try:
+            table: pa.Table = conversation_rows(scope, window=window, kinds=kinds).to_pyarrow()
+        finally:
+            scope.release()
+        return table
+
     def export_conversations(
         self,
         path: str | Path,
@@ -221,35 +246,27 @@ class Workspace:
         kinds: tuple[str, ...] = ("purchase", "quote"),
         business_hours: BusinessHours | None = None,
     ) -> int:
-        """Write one row per conversation in the period (see `chatlift.metrics.export`); returns the row count.
+        """Write `conversations` to ``path``; returns the row count.
 
         ``fmt`` is ``csv`` or ``parquet``; the file is written whole or not at all.
         """
-        from chatlift.metrics import Filters, Period
-        from chatlift.metrics.export import conversation_rows
-        from chatlift.metrics.scope import Scope
-
         if fmt not in ("csv", "parquet"):
             raise ParameterError(f"unknown export format {fmt!r}", hint="use csv or parquet")
-        scope = Scope(self._ibis(), Period(start, end, timezone), Filters(filters or {}),
-                      business_hours=business_hours)
-        try:
-            table = conversation_rows(scope, window=window, kinds=kinds).to_pyarrow()
-        finally:
-            scope.release()
+        table = self.conversations(start=start, end=end, timezone=timezone, filters=filters, window=window,
+                                   kinds=kinds, business_hours=business_hours)
         target = Path(path)
         partial = target.with_name(target.name + ".partial")
-        if fmt == "parquet":
-            import pyarrow.parquet as pq
+        try:
+            if fmt == "parquet":
+                import pyarrow.parquet as pq
 
-            pq.write_table(table, partial)
-        else:
-            import pyarrow.csv as pcsv
-
-            tags = pa.array([None if v is None else ";".join(v) for v in table["tags"].to_pylist()], pa.string())
-            table = table.set_column(table.schema.get_field_index("tags"), "tags", tags)
-            pcsv.write_csv(table, partial)
-        partial.replace(target)
+                pq.write_table(table, partial)
+            else:
+                with partial.open("wb") as stream:
+                    write_csv(table, stream)
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
         return int(table.num_rows)
 
     def _ibis(self) -> Any:
@@ -289,6 +306,18 @@ class Workspace:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def write_csv(table: pa.Table, stream: Any) -> None:
+    """``table`` as CSV with a header; list columns (tags) become ``a;b`` text."""
+    import pyarrow.csv as pcsv
+
+    for index, column in enumerate(table.schema):
+        if pa.types.is_list(column.type):
+            joined = pa.array([None if v is None else ";".join(v) for v in table.column(index).to_pylist()],
+                              pa.string())
+            table = table.set_column(index, column.name, joined)
+    pcsv.write_csv(table, stream)
 
 
 def connect(path: str | Path, *, read_only: bool = False, create: bool = False) -> Workspace:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 
+from chatlift.storage.store import SCHEMA_VERSION
 from tests.cli.conftest import Run
 
 ORDERS_CSV = """order_id,ordered_at,amount,currency,customer_id
@@ -26,7 +27,7 @@ def _write(path: Path, text: str) -> Path:
 def test_init_creates_the_file_and_refuses_to_overwrite(run: Run, tmp_path: Path) -> None:
     status, _, err = run("init", "--db", "a.duckdb")
     assert status == 0 and (tmp_path / "a.duckdb").is_file()
-    assert "schema version 1" in err
+    assert f"schema version {SCHEMA_VERSION}" in err
     status, _, err = run("init", "--db", "a.duckdb")
     assert status == 1
     assert "Error:" in err and "already exists" in err

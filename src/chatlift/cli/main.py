@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from chatlift import __version__
-from chatlift.cli import demo, export, importing, metrics, report, store
+from chatlift.cli import access, demo, export, importing, metrics, report, serve, store
 from chatlift.cli.options import err
 from chatlift.errors import ChatliftError
 
@@ -49,6 +49,8 @@ demo.register(app)
 metrics.register(app)
 report.register(app)
 export.register(app)
+serve.register(app)
+access.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

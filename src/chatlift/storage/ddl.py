@@ -86,6 +86,35 @@ SYSTEM_DDL: tuple[str, ...] = (
 )
 
 
+API_KEYS_TABLE = "chatlift_api_keys"
+USERS_TABLE = "chatlift_users"
+SESSIONS_TABLE = "chatlift_sessions"
+
+# Who may use the HTTP API and the dashboard (schema version 2). Secrets are stored only as hashes.
+ACCESS_DDL: tuple[str, ...] = (
+    f"""CREATE TABLE {API_KEYS_TABLE} (
+  key_id VARCHAR PRIMARY KEY,
+  role VARCHAR NOT NULL,
+  label VARCHAR,
+  secret_hash VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  revoked_at TIMESTAMP
+)""",
+    f"""CREATE TABLE {USERS_TABLE} (
+  username VARCHAR PRIMARY KEY,
+  role VARCHAR NOT NULL,
+  password_hash VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL
+)""",
+    f"""CREATE TABLE {SESSIONS_TABLE} (
+  session_hash VARCHAR PRIMARY KEY,
+  username VARCHAR NOT NULL,
+  created_at TIMESTAMP NOT NULL,
+  expires_at TIMESTAMP NOT NULL
+)""",
+)
+
+
 def schema_ddl() -> list[str]:
     """Every statement that creates a current-version database from nothing."""
-    return [*SYSTEM_DDL, *(create_table(t) for t in TABLES)]
+    return [*SYSTEM_DDL, *ACCESS_DDL, *(create_table(t) for t in TABLES)]

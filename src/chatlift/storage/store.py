@@ -19,9 +19,9 @@ import pyarrow as pa
 
 from chatlift.domain.schema import TABLES, TABLES_BY_NAME
 from chatlift.errors import SchemaVersionError, StoreError
-from chatlift.storage.ddl import META_TABLE, duckdb_type, quote, schema_ddl, sql_string
+from chatlift.storage.ddl import ACCESS_DDL, META_TABLE, duckdb_type, quote, schema_ddl, sql_string
 
-SCHEMA_VERSION = 1  # bump together with a new entry in MIGRATIONS
+SCHEMA_VERSION = 2  # bump together with a new entry in MIGRATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,9 +33,15 @@ class Migration:
     apply: Callable[[duckdb.DuckDBPyConnection], None]
 
 
-# Steps from older schema versions to SCHEMA_VERSION, in order. Version 1 is the
-# first released schema, so there is nothing to migrate from yet.
-MIGRATIONS: tuple[Migration, ...] = ()
+def _add_access_tables(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in ACCESS_DDL:
+        con.execute(statement)
+
+
+# Steps from older schema versions to SCHEMA_VERSION, in order.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "API keys, dashboard users and sessions", _add_access_tables),
+)
 
 
 def _is_interrupt(exc: BaseException) -> bool:
