@@ -88,3 +88,10 @@ def test_groups_are_checked() -> None:
     for bad in (["agent"], ["agent=a", "agent=b"], ["=x"]):
         with pytest.raises(ParameterError, match="NAME=VALUE"):
             parse_group(bad)
+
+
+def test_drillable_is_decided_from_the_definitions(demo: Path) -> None:
+    from chatlift.drilldown import drillable
+
+    with chatlift.connect(demo, read_only=True) as ws:
+        assert {k for k in REGISTRY if not drillable(ws, k)} == NO_DRILLDOWN

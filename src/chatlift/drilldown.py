@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
 import ibis
@@ -26,7 +27,7 @@ import pyarrow as pa
 
 from chatlift.errors import ParameterError
 from chatlift.metrics import REGISTRY
-from chatlift.metrics.scope import Filters, Period, Scope
+from chatlift.metrics.scope import Basis, Filters, Period, Scope
 from chatlift.reporting import ReportRequest, known_metric
 
 if TYPE_CHECKING:
@@ -136,6 +137,26 @@ def _conversation_rows(ws: Workspace, sample: ir.Table, limit: int | None,
     rows = rows.order_by(["started_at", "conversation_id"])
     result: pa.Table = (rows.limit(limit) if limit is not None else rows).to_pyarrow()
     return result
+
+
+_DRILLABLE: dict[str, bool] = {}
+
+
+def drillable(ws: Workspace, metric: str) -> bool:
+    """Whether ``metric`` has a drill-down: its n counts the rows of one relation. Decided from the
+    metric's own expression (built, not run; the answer depends on the definition, not on the data,
+    so it is kept per process)."""
+    if metric not in _DRILLABLE:
+        m = REGISTRY[known_metric(metric)]
+        by = (m.needs_breakdown,) if m.needs_breakdown else ()
+        closed = Period(date(2000, 1, 1), date(2000, 1, 2))
+        scope = Scope(ws._ibis(), closed, Filters(), Basis.START, by, materialized=False)
+        try:
+            _sample(_counting_aggregate(m.aggregate(scope, list(by), **m.resolve(None)), by))
+            _DRILLABLE[metric] = True
+        except ParameterError:
+            _DRILLABLE[metric] = False
+    return _DRILLABLE[metric]
 
 
 def parse_group(values: list[str] | None, *, option: str = "--group") -> dict[str, str]:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from chatlift.drilldown import drillable
 from chatlift.metrics import REGISTRY
 from chatlift.metrics.definitions import Unit
 from chatlift.metrics.scope import WEEKDAYS
@@ -32,9 +33,6 @@ CHANNELS = ("channel_mix", "resolution_rate", "fcr_rate", "first_response_time",
 PEOPLE = ("resolution_rate", "first_response_time", "sla_attainment", "missed_rate", "csat", "chat_conversion_rate")
 EXPERIENCE = ("nps", "csat", "csat_mean", "ces", "ces_easy", "cobrowse")
 TRENDS = ("nps", "csat", "ces")
-DRILLABLE = frozenset({*PEOPLE, "fcr_rate", "resolution_time", "ces_easy", "chat_customer_value"})
-"""Metrics whose n counts records one can list (`chatlift.drilldown`): their numbers link to them.
-Order values, channel_mix and differences of two shares have no such list."""
 
 
 def notes(keys: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -163,7 +161,8 @@ def channels(ws: Workspace, view: View, business_hours: Any) -> dict[str, Any]:
     charts = [group_bars(report, k, "channel", chart_key=f"{k}-by-channel",
                          summary=f"{REGISTRY[k].label} of each channel, with 95 % intervals.")
               for k in ("channel_mix", "csat", "first_response_time", "resolution_rate")]
-    return {"channels": names, "table": table, "charts": charts, "notes": notes(CHANNELS), "drillable": DRILLABLE}
+    return {"channels": names, "table": table, "charts": charts, "notes": notes(CHANNELS),
+            "drillable": {k for k in CHANNELS if drillable(ws, k)}}
 
 
 def people(ws: Workspace, view: View, business_hours: Any) -> dict[str, Any]:
@@ -173,7 +172,7 @@ def people(ws: Workspace, view: View, business_hours: Any) -> dict[str, Any]:
         groups = sorted(report.groups(name))
         tables.append({"name": name, "title": title, "metrics": [REGISTRY[k] for k in PEOPLE],
                        "rows": [(g, [report.figure(k, **{name: g}) for k in PEOPLE]) for g in groups]})
-    return {"tables": tables, "notes": notes(PEOPLE)}
+    return {"tables": tables, "notes": notes(PEOPLE), "drillable": {k for k in PEOPLE if drillable(ws, k)}}
 
 
 def experience_grain(view: View) -> str:
