@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -63,3 +64,24 @@ def test_report_matches_counts_taken_with_sql(tmp_path: Path) -> None:
     assert got.keys() == expected.keys()
     for channel, (value, n) in expected.items():
         assert got[channel] == (pytest.approx(value), n)
+
+
+def test_kept_reports_are_answered_again_until_the_workspace_writes(tmp_path: Path) -> None:
+    from datetime import date
+
+    def batch(status: str) -> bytes:
+        return (b'[{"conversation_id": "k1", "channel": "chat", "started_at": "2025-05-05T10:00:00Z", '
+                b'"status": "resolved"}, {"conversation_id": "k2", "channel": "chat", '
+                b'"started_at": "2025-05-05T11:00:00Z", "status": "' + status.encode() + b'"}]')
+
+    may: dict[str, Any] = {"start": date(2025, 5, 1), "end": date(2025, 6, 1)}
+    with connect(tmp_path / "k.duckdb", create=True, keep_reports=2) as ws:
+        ws.import_batch("conversations", batch("unresolved"))
+        first = ws.report(["resolution_rate"], **may)
+        assert ws.report(["resolution_rate"], **may) is first  # kept
+        assert first.column("value").to_pylist() == [0.5]  # 1 of 2 resolved
+        assert ws.report(["resolution_rate"], **may, by=["channel"]) is not first  # another question
+        ws.import_batch("conversations", batch("resolved"))  # k2 now resolved: kept results are stale
+        assert ws.report(["resolution_rate"], **may).column("value").to_pylist() == [1.0]
+    with connect(tmp_path / "k.duckdb") as ws:  # by default nothing is kept
+        assert ws.report(["resolution_rate"], **may) is not ws.report(["resolution_rate"], **may)

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -23,7 +24,17 @@ from chatlift.storage.overview import Headline, headline
 from chatlift.storage.store import Store
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from datetime import datetime
+
     from chatlift.demo import DemoPlan
+    from chatlift.experiments import (
+        Assignment,
+        ExperimentResult,
+        ExperimentSpec,
+        ExperimentSummary,
+        PlanResult,
+    )
     from chatlift.metrics.business_hours import BusinessHours
 
 DEMO_MEMORY_LIMIT = "1GB"  # DuckDB's buffer pool while the demo is written (the generator adds ≈ 1 GB)
@@ -39,10 +50,21 @@ class Workspace:
         path: the DuckDB file (created when ``create`` is true and it is missing).
         read_only: open without write access.
         create: create the file when missing.
+        keep_reports: keep the results of this many recent `report` calls and answer the same call
+            again from them, until this workspace writes data (`import_files`, `import_batch`,
+            `generate_demo`). Only sound while nothing else writes to the file: a server that holds it
+            (DuckDB lets one process write a file, and no other process read it meanwhile).
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = False,
+                 keep_reports: int = 0) -> None:
         self.store = Store(path, read_only=read_only, create=create)
+        self._keep_reports = keep_reports
+        self._reports: OrderedDict[str, pa.Table] = OrderedDict()
+
+    def _changed(self) -> None:
+        """The data changed: kept report results are stale."""
+        self._reports.clear()
 
     @property
     def path(self) -> Path:
@@ -87,22 +109,25 @@ class Workspace:
         zone = resolve_timezone(timezone)
         file_format = resolve_format(fmt)
         results = []
-        for path in resolve_inputs(paths):
-            hook = None
-            if progress is not None:
-                name = str(path)
-                hook = lambda fraction, name=name: progress(name, int(fraction * 1000), 1000)
-            results.append(
-                import_file(
-                    self.store,
-                    spec,
-                    path,
-                    fmt=file_format,
-                    timezone=zone,
-                    rejects_dir=Path(rejects_dir) if rejects_dir else None,
-                    progress=hook,
+        try:
+            for path in resolve_inputs(paths):
+                hook = None
+                if progress is not None:
+                    name = str(path)
+                    hook = lambda fraction, name=name: progress(name, int(fraction * 1000), 1000)
+                results.append(
+                    import_file(
+                        self.store,
+                        spec,
+                        path,
+                        fmt=file_format,
+                        timezone=zone,
+                        rejects_dir=Path(rejects_dir) if rejects_dir else None,
+                        progress=hook,
+                    )
                 )
-            )
+        finally:
+            self._changed()
         return results
 
     def import_batch(
@@ -121,7 +146,11 @@ class Workspace:
         """
         from chatlift.ingest import import_batch, resolve_table, resolve_timezone
 
-        return import_batch(self.store, resolve_table(table), payload, fmt=fmt, timezone=resolve_timezone(timezone))
+        try:
+            return import_batch(self.store, resolve_table(table), payload, fmt=fmt,
+                                timezone=resolve_timezone(timezone))
+        finally:
+            self._changed()
 
     def generate_demo(
         self,
@@ -150,8 +179,11 @@ class Workspace:
                 f"{self.path} already holds data ({', '.join(f'{k}: {v}' for k, v in existing.items())})",
                 hint="pass --replace to empty it first, or choose another --db",
             )
-        with self.store.memory_limit(DEMO_MEMORY_LIMIT):
-            return self._write_demo(plan, seed=seed, replace=replace, progress=progress)
+        try:
+            with self.store.memory_limit(DEMO_MEMORY_LIMIT):
+                return self._write_demo(plan, seed=seed, replace=replace, progress=progress)
+        finally:
+            self._changed()
 
     def _write_demo(
         self, plan: DemoPlan, *, seed: int, replace: bool, progress: ProgressCallback | None
@@ -204,9 +236,20 @@ class Workspace:
         """
         from chatlift.metrics import Filters, Period, report
 
-        return report(self._ibis(), metrics, period=Period(start, end, timezone), by=by,
-                      filters=Filters(filters or {}), params=params, basis=basis, compare=compare,
-                      business_hours=business_hours)
+        key = repr((tuple(metrics), start, end, timezone, tuple(by), sorted((filters or {}).items()),
+                    sorted((k, sorted(v.items())) for k, v in (params or {}).items()), basis, compare,
+                    id(business_hours)))
+        if key in self._reports:
+            self._reports.move_to_end(key)
+            return self._reports[key]
+        table = report(self._ibis(), metrics, period=Period(start, end, timezone), by=by,
+                       filters=Filters(filters or {}), params=params, basis=basis, compare=compare,
+                       business_hours=business_hours)
+        if self._keep_reports:
+            self._reports[key] = table
+            while len(self._reports) > self._keep_reports:
+                self._reports.popitem(last=False)
+        return table
 
     def conversations(
         self,
@@ -307,6 +350,82 @@ class Workspace:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    # -- experiments (issue 5) --------------------------------------------------------------
+    # ``definitions`` are the declared experiments, e.g. experiments_from_mapping(settings.experiments,
+    # config_path()); the demo's realtime_support is added when its assignments are stored.
+
+    def experiments(self, definitions: Mapping[str, ExperimentSpec] | None = None) -> list[ExperimentSummary]:
+        """Every experiment, declared or only seen in ``assignments``, with units per variant."""
+        from chatlift.experiments.overview import summaries
+
+        return summaries(self._ibis(), definitions)
+
+    def experiment(self, key: str, definitions: Mapping[str, ExperimentSpec] | None = None) -> ExperimentSpec:
+        """The definition of experiment ``key`` (declared, or the demo's built-in one).
+
+        Raises:
+            ExperimentError: unknown key, or exposures stored without a definition.
+        """
+        from chatlift.experiments.overview import definitions as known
+        from chatlift.experiments.overview import resolve, stored_experiments
+
+        stored = stored_experiments(self._ibis())
+        return resolve(key, known(definitions, stored), stored)
+
+    def assign(self, key: str, unit_id: str, *, definitions: Mapping[str, ExperimentSpec] | None = None,
+               at: datetime | None = None, record: bool = True) -> Assignment:
+        """The variant of ``unit_id`` in experiment ``key`` (deterministic hash, see
+        `chatlift.experiments.assignment`); with ``record`` the first exposure is stored in ``assignments``
+        (at ``at``, default now) and later calls return it unchanged."""
+        return self.assign_units(key, [unit_id], definitions=definitions, at=at, record=record)[0]
+
+    def assign_units(self, key: str, unit_ids: Sequence[str], *,
+                     definitions: Mapping[str, ExperimentSpec] | None = None, at: datetime | None = None,
+                     record: bool = True) -> list[Assignment]:
+        """`assign` for many units in one transaction; one `Assignment` per id, in order."""
+        from chatlift.experiments.assignment import assign
+
+        return assign(self.store, self.experiment(key, definitions), unit_ids, at=at, record=record)
+
+    def analyze(self, key: str, *, definitions: Mapping[str, ExperimentSpec] | None = None,
+                as_of: datetime | None = None, **overrides: Any) -> ExperimentResult:
+        """Analyse experiment ``key``: lifts with intervals, p-values, SRM, corrections and verdicts.
+
+        Args:
+            key: the experiment.
+            definitions: declared experiments (see above).
+            as_of: read the data as of this instant (UTC), e.g. for a cumulative chart.
+            overrides: spec fields to change for this analysis only, e.g. ``sequential=True``,
+                ``bayesian=True``, ``alpha=0.1``, ``correction="bh"``, ``winsorize=0.99``,
+                ``covariate_days=28``, ``alternative="greater"``.
+        """
+        from pydantic import ValidationError
+
+        from chatlift.errors import ExperimentError, close_matches
+        from chatlift.experiments.analysis import analyze
+        from chatlift.experiments.spec import ExperimentSpec
+
+        spec = self.experiment(key, definitions)
+        if overrides:
+            unknown = sorted(set(overrides) - set(ExperimentSpec.model_fields))
+            if unknown:
+                raise ExperimentError(f"unknown experiment setting {unknown[0]!r}",
+                                      hint=close_matches(unknown[0], ExperimentSpec.model_fields))
+            try:
+                spec = ExperimentSpec.model_validate(spec.model_dump() | overrides)
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                name = ".".join(str(p) for p in first["loc"])
+                raise ExperimentError(f"{key}: {name} = {overrides.get(name)!r}: {first['msg']}") from exc
+        return analyze(self._ibis(), spec, as_of=as_of)
+
+    @staticmethod
+    def plan(**params: Any) -> PlanResult:
+        """Sample size, duration or minimum detectable effect (see `chatlift.experiments.planning.plan`)."""
+        from chatlift.experiments.planning import plan
+
+        return plan(**params)
+
 
 def write_csv(table: pa.Table, stream: Any) -> None:
     """``table`` as CSV with a header; list columns (tags) become ``a;b`` text."""
@@ -320,9 +439,9 @@ def write_csv(table: pa.Table, stream: Any) -> None:
     pcsv.write_csv(table, stream)
 
 
-def connect(path: str | Path, *, read_only: bool = False, create: bool = False) -> Workspace:
+def connect(path: str | Path, *, read_only: bool = False, create: bool = False, keep_reports: int = 0) -> Workspace:
     """Open the chatlift database at ``path`` (see `Workspace`)."""
-    return Workspace(path, read_only=read_only, create=create)
+    return Workspace(path, read_only=read_only, create=create, keep_reports=keep_reports)
 
 
 __all__: Sequence[str] = ("ProgressCallback", "Workspace", "connect")

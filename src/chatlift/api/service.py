@@ -20,12 +20,17 @@ if TYPE_CHECKING:
     from chatlift.metrics.business_hours import BusinessHours
 
 
+REPORTS_KEPT = 256  # report results kept (each a small Arrow table: one row per metric and group)
+
+
 class Service:
     """What the routes share: the workspace (behind a lock) and the business-hours calendars."""
 
     def __init__(self, path: str | Path, *, business_hours: BusinessHours | None = None,
                  timezone: str | None = None, create: bool = False) -> None:
-        self._workspace = Workspace(path, create=create)
+        # The server holds the file (no other process can write it meanwhile), so report results can be
+        # kept until the server itself writes: a dashboard's repeated views cost one computation.
+        self._workspace = Workspace(path, create=create, keep_reports=REPORTS_KEPT)
         self._lock = threading.Lock()
         self.business_hours = business_hours
         self.timezone = timezone  # for ingested timestamps without an offset (the `timezone` setting)

@@ -16,8 +16,6 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import pyarrow as pa
-
 from chatlift.errors import ParameterError
 from chatlift.metrics import REGISTRY
 from chatlift.metrics.definitions import Metric, Unit
@@ -225,11 +223,7 @@ def run(ws: Workspace, request: ReportRequest, business_hours: Any = None) -> Re
                for key in request.metrics}
     if all(reasons.values()):
         return Report(request, [], {key: str(reason) for key, reason in reasons.items()})
-    try:
-        table, skipped = run_request(ws, request, business_hours)
-    except pa.ArrowNotImplementedError:
-        # reporting.run_request cannot sort zero rows (a breakdown of an empty period): no figures
-        return Report(request, [], {key: str(reason) for key, reason in reasons.items() if reason})
+    table, skipped = run_request(ws, request, business_hours)
     return Report(request, report_rows(table, request), _reasons(skipped))
 
 
