@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 import chatlift
 from chatlift.access import Access
 from chatlift.api import create_app
+from tests import serving
 
 
 @dataclass
@@ -27,20 +25,6 @@ class Server:
     def client(self, role: str | None = "read") -> httpx.Client:
         headers = {"Authorization": f"Bearer {self.keys[role]}"} if role else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=60)
-
-
-def _start(db: Path) -> tuple[uvicorn.Server, threading.Thread, str]:
-    config = uvicorn.Config(create_app(db), host="127.0.0.1", port=0, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return server, thread, f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="session")
@@ -55,12 +39,8 @@ def serve(db: Path) -> Iterator[Server]:
     with chatlift.connect(db) as ws:
         access = Access(ws.store)
         keys = {role: access.create_key(role, label=f"test {role}")[1] for role in ("ingest", "read", "admin")}
-    server, thread, url = _start(db)
-    try:
+    with serving.running(create_app(db)) as url:
         yield Server(url, db, keys)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="module")

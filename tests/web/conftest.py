@@ -7,17 +7,13 @@ through the same `Workspace` (`Site.workspace()`, which takes the server's lock)
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from playwright.sync_api import (
     Browser,
@@ -36,6 +32,7 @@ from chatlift.access import Access
 from chatlift.api import create_app
 from chatlift.api.security import SESSION_COOKIE
 from chatlift.workspace import Workspace
+from tests import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
@@ -74,23 +71,8 @@ class Site:
 def running(db: Path) -> Iterator[Site]:
     """A uvicorn server for ``db`` on a free port, until the block ends."""
     app = create_app(db, create=True)
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on", ws="none")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the dashboard test server did not start")
-        time.sleep(0.02)
-    url = f"http://127.0.0.1:{server.servers[0].sockets[0].getsockname()[1]}"
-    while httpx.get(f"{url}/v1/health", timeout=30).status_code != 200:
-        time.sleep(0.05)
-    try:
+    with serving.running(app) as url:
         yield Site(url, app, app.state.setup_token)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
 
 
 @pytest.fixture(scope="session")
