@@ -182,6 +182,14 @@ class Figure:
         return "better" if (change > 0) == self.metric.higher_is_better else "worse"
 
     @property
+    def arrow(self) -> str:
+        """▲ for a rise, ▼ for a fall ('' when unchanged); whether that is good is `trend`'s colour."""
+        change = self.row.get("change") if self.row else None
+        if self.trend == "same" or change is None:
+            return ""
+        return "▲" if change > 0 else "▼"
+
+    @property
     def reference(self) -> str | None:
         return self.row.get("reference") if self.row else None
 
