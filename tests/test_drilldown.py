@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +95,15 @@ def test_drillable_is_decided_from_the_definitions(demo: Path) -> None:
 
     with chatlift.connect(demo, read_only=True) as ws:
         assert {k for k in REGISTRY if not drillable(ws, k)} == NO_DRILLDOWN
+
+
+def test_under_basis_event_conversations_started_before_the_period_are_listed_too(demo: Path) -> None:
+    with chatlift.connect(demo, read_only=True) as ws:
+        request = build_request(["resolution_time"], **MARCH, basis="event")
+        found = records_behind(ws, request, "resolution_time", {})
+        (row,) = ws.report(["resolution_time"], **MARCH, basis="event").to_pylist()
+    started = found.rows.column("started_at").to_pylist()
+    assert found.total == row["n"] == found.rows.num_rows
+    assert min(started) < datetime(2025, 3, 1)  # resolved in March, started in February
+    resolved = found.rows.column("resolved_at").to_pylist()
+    assert all(datetime(2025, 3, 1) <= r < datetime(2025, 4, 1) for r in resolved)

@@ -118,21 +118,23 @@ def records_behind(
     # the records are named by the first id column that identifies one row each
     key, unit = next(((c, label) for c, label in candidates if found[f"__{c}"] == total), (columns[0], "records"))
     if unit == "conversations":
-        rows = _conversation_rows(ws, sample, limit, business_hours)
+        rows = _conversation_rows(ws, request, sample, limit, business_hours)
     else:
         ordered = sample.select(*columns).order_by(key)
         rows = (ordered.limit(limit) if limit is not None else ordered).to_pyarrow()
     return Records(metric=m.key, group=dict(group), unit=unit, total=total, rows=rows)
 
 
-def _conversation_rows(ws: Workspace, sample: ir.Table, limit: int | None,
+def _conversation_rows(ws: Workspace, request: ReportRequest, sample: ir.Table, limit: int | None,
                        business_hours: BusinessHours | None) -> pa.Table:
     """The export rows of the sample's conversations (default attribution: 7 days, purchases and
-    quotes), ordered by start. The export is built over every conversation, not the request's period:
-    under period basis event a counted conversation may have started before it."""
+    quotes), ordered by start. Under period basis start every counted conversation started in the
+    period, so the export is built for the period only; under basis event a counted conversation may
+    have started before it, so it is built over every conversation."""
     from chatlift.metrics.export import conversation_rows
 
-    scope = Scope(ws._ibis(), Period(), Filters(), business_hours=business_hours, materialized=False)
+    period = request.period if request.basis is Basis.START else Period()
+    scope = Scope(ws._ibis(), period, Filters(), business_hours=business_hours, materialized=False)
     rows = conversation_rows(scope).semi_join(sample.select("conversation_id"), "conversation_id")
     rows = rows.order_by(["started_at", "conversation_id"])
     result: pa.Table = (rows.limit(limit) if limit is not None else rows).to_pyarrow()
