@@ -7,6 +7,8 @@
 * `sufficient` — per-variant sums computed in the database with Ibis;
 * `analysis` — `analyze` → `ExperimentResult` (lifts, intervals, p-values,
   CUPED, sequential, SRM, corrections, Bayesian, verdicts);
+* `cumulative` — `cumulative` → `CumulativeResult`: the lifts as of several instants
+  (a trend chart) from one query, equal to ``analyze(as_of=…)`` at each;
 * `planning` — `plan` → `PlanResult`.
 
 `chatlift.Workspace` wraps these as ``experiments()``, ``assign()``,
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 from chatlift.experiments.analysis import analyze
 from chatlift.experiments.assignment import Assignment, assign, bucket, choose_variant
+from chatlift.experiments.cumulative import CumulativeLift, CumulativeResult, cumulative, weekly_points
 from chatlift.experiments.overview import ExperimentSummary
 from chatlift.experiments.planning import PlanResult, plan
 from chatlift.experiments.results import (
@@ -42,6 +45,8 @@ __all__ = [
     "ArmSummary",
     "Assignment",
     "Comparison",
+    "CumulativeLift",
+    "CumulativeResult",
     "ExperimentMetric",
     "ExperimentResult",
     "ExperimentSpec",
@@ -57,6 +62,8 @@ __all__ = [
     "assign",
     "bucket",
     "choose_variant",
+    "cumulative",
     "experiments_from_mapping",
     "plan",
+    "weekly_points",
 ]
