@@ -25,9 +25,9 @@ ALLOWED: dict[str, set[str]] = {
     "reporting": {"workspace", "metrics", "errors"},
     "drilldown": {"workspace", "metrics", "errors", "reporting"},
     "cli": {"workspace", "metrics", "errors", "config", "storage", "ingest", "chatlift", "units", "reporting",
-            "access", "api"},
+            "access", "api", "experiments", "stats"},
     "api": {"workspace", "metrics", "errors", "config", "reporting", "access", "drilldown", "domain", "ingest",
-            "chatlift", "web"},
+            "chatlift", "web", "experiments", "stats"},
     "web": {"workspace", "metrics", "errors", "config", "reporting", "access", "api", "drilldown", "units",
             "chatlift"},
     "chatlift": {"workspace"},  # the package __init__

@@ -37,6 +37,11 @@ class Settings(BaseModel):
         description="IANA time zone in which imported timestamps without an offset are read "
         "(none: such timestamps are rejected).",
     )
+    experiments: dict[str, Any] | None = Field(
+        None,
+        description="Experiments on support: [experiments.<key>] tables with unit, variants and weights, "
+        "start/end and metrics (see docs/experiments.md).",
+    )
     business_hours: dict[str, Any] | None = Field(
         None,
         description="Weekly calendars for business-hours durations: a [business_hours] table with "

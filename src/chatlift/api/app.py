@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,9 +13,11 @@ from fastapi import APIRouter, FastAPI
 from chatlift import __version__
 from chatlift.api import problems
 from chatlift.api.routes import conversations, ingest, keys, metrics, system
+from chatlift.api.routes import experiments as experiment_routes
 from chatlift.api.service import Service
 
 if TYPE_CHECKING:
+    from chatlift.experiments import ExperimentSpec
     from chatlift.metrics.business_hours import BusinessHours
 
 DESCRIPTION = """What live chat and customer service are worth: the metric catalogue, reports with
@@ -26,20 +28,23 @@ Authenticate with an API key (`chatlift keys create --role ingest|read|admin`) s
 
 
 def create_app(path: str | Path, *, business_hours: BusinessHours | None = None, timezone: str | None = None,
-               create: bool = False, dashboard: bool = True) -> FastAPI:
+               experiments: Mapping[str, ExperimentSpec] | None = None, create: bool = False,
+               dashboard: bool = True) -> FastAPI:
     """The application serving the database at ``path``; it opens the file when it starts serving.
 
     Args:
         path: the DuckDB file (kept open, writable, while the server runs).
         business_hours: calendars for ``hours=business`` metrics (``[business_hours]`` in chatlift.toml).
         timezone: zone for ingested timestamps without an offset (the ``timezone`` setting).
+        experiments: declared experiments (``[experiments.<key>]``; the demo's is known without).
         create: create the database when it is missing.
         dashboard: serve the web dashboard at ``/`` as well as the API.
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.service = Service(path, business_hours=business_hours, timezone=timezone, create=create)
+        app.state.service = Service(path, business_hours=business_hours, timezone=timezone,
+                                    experiments=experiments, create=create)
         try:
             yield
         finally:
@@ -52,7 +57,7 @@ def create_app(path: str | Path, *, business_hours: BusinessHours | None = None,
     app.state.setup_token = secrets.token_urlsafe(24)
     problems.install(app)
     v1 = APIRouter(prefix="/v1")
-    for module in (system, metrics, conversations, ingest, keys):
+    for module in (system, metrics, conversations, ingest, experiment_routes, keys):
         v1.include_router(module.router)
     app.include_router(v1)
     if dashboard:

@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from chatlift.errors import (
     ChatliftError,
     ConfigError,
+    ExperimentError,
     InputError,
     ParameterError,
     StoreError,
@@ -47,6 +48,7 @@ STATUS: tuple[tuple[type[ChatliftError], int], ...] = (
     (UnknownMetricError, 400),
     (ParameterError, 400),
     (ConfigError, 400),
+    (ExperimentError, 400),
     (InputError, 422),
     (StoreError, 409),
 )

@@ -8,7 +8,7 @@ borrows the workspace through `Service.workspace`, which holds a lock while it i
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +17,7 @@ from chatlift.access import Access
 from chatlift.workspace import Workspace
 
 if TYPE_CHECKING:
+    from chatlift.experiments import ExperimentSpec
     from chatlift.metrics.business_hours import BusinessHours
 
 
@@ -27,13 +28,15 @@ class Service:
     """What the routes share: the workspace (behind a lock) and the business-hours calendars."""
 
     def __init__(self, path: str | Path, *, business_hours: BusinessHours | None = None,
-                 timezone: str | None = None, create: bool = False) -> None:
+                 timezone: str | None = None, experiments: Mapping[str, ExperimentSpec] | None = None,
+                 create: bool = False) -> None:
         # The server holds the file (no other process can write it meanwhile), so report results can be
         # kept until the server itself writes: a dashboard's repeated views cost one computation.
         self._workspace = Workspace(path, create=create, keep_reports=REPORTS_KEPT)
         self._lock = threading.Lock()
         self.business_hours = business_hours
         self.timezone = timezone  # for ingested timestamps without an offset (the `timezone` setting)
+        self.experiments = experiments  # declared experiments ([experiments.<key>] in chatlift.toml)
 
     @property
     def path(self) -> Path:

@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from chatlift import __version__
-from chatlift.cli import access, demo, export, importing, metrics, report, serve, store
+from chatlift.cli import access, demo, experiment, export, importing, metrics, report, serve, store
 from chatlift.cli.options import err
 from chatlift.errors import ChatliftError
 
@@ -51,6 +51,7 @@ report.register(app)
 export.register(app)
 serve.register(app)
 access.register(app)
+experiment.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

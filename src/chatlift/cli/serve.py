@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from chatlift.cli.experiment import definitions
 from chatlift.cli.options import DbOption, business_hours, err, open_workspace
 from chatlift.config import load_settings
 
@@ -24,7 +25,8 @@ def serve(
     settings = load_settings(db=db)
     with open_workspace(db, create=True) as ws:  # creates or migrates the file before serving
         users = Access(ws.store).users()
-    app = create_app(settings.db, business_hours=business_hours(), timezone=settings.timezone)
+    app = create_app(settings.db, business_hours=business_hours(), timezone=settings.timezone,
+                     experiments=definitions())
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     err.print(f"Serving {settings.db} at http://{shown}:{port}/ (API: http://{shown}:{port}/v1/openapi.json). "
               "Ctrl-C stops.")
