@@ -54,8 +54,11 @@ def test_assign_records_the_first_exposure_once(run: Run, db: Path) -> None:
     stored = con.execute("SELECT count(*) FROM assignments WHERE unit_id IN ('cu_new_1', 'cu_new_2')").fetchone()
     con.close()
     assert stored == (2,)
-    status, _, err = run("experiment", "assign", "realtime_support", "cu_new_3", "--dry-run", "--db", str(db))
-    assert status == 0
+    status, out, _ = run("experiment", "assign", "realtime_support", "cu_new_3", "--dry-run", "--db", str(db))
+    assert status == 0 and "not recorded" in out
+    con = duckdb.connect(str(db), read_only=True)
+    assert con.execute("SELECT count(*) FROM assignments WHERE unit_id = 'cu_new_3'").fetchone() == (0,)
+    con.close()
 
 
 def test_analyze_prints_the_library_result(run: Run, db: Path) -> None:
@@ -80,3 +83,18 @@ def test_unknown_experiment_and_plan(run: Run, db: Path) -> None:
     expected = chatlift.Workspace.plan(baseline=0.1, mde=0.2, daily_units=500).model_dump(mode="json")
     assert status == 0 and planned == expected
     assert planned["days"] == -(-planned["total_units"] // 500)  # whole days of 500 units
+
+
+def test_experiments_declared_in_chatlift_toml_are_known(run: Run, db: Path, tmp_path: Path) -> None:
+    (tmp_path / "chatlift.toml").write_text(
+        '[experiments.proactive_invite]\nunit = "visitor"\nvariants = { control = 0.5, invite = 0.5 }\n'
+        'start = 2025-09-01\nprimary = ["conversion"]\n', encoding="utf-8")
+    status, out, _ = run("experiment", "list", "--db", str(db), "--format", "json")
+    found = {e["key"]: e for e in json.loads(out)}
+    assert status == 0 and found["proactive_invite"]["declared"] and not found["proactive_invite"]["builtin"]
+    status, out, _ = run("experiment", "assign", "proactive_invite", "v-1", "--db", str(db), "--format", "json")
+    (assigned,) = json.loads(out)
+    assert assigned["variant"] == ("control" if bucket("proactive_invite", "v-1") < 0.5 else "invite")
+    (tmp_path / "chatlift.toml").write_text('[experiments.bad]\nunit = "robot"\n', encoding="utf-8")
+    status, _, err = run("experiment", "list", "--db", str(db))
+    assert status == 1 and "chatlift.toml" in err and "bad" in err
