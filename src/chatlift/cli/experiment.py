@@ -95,7 +95,7 @@ def assign(
         _json([a.to_dict() for a in found])
         return
     for a in found:
-        note = "new exposure" if a.new else ("not recorded" if dry_run else f"exposed {a.assigned_at:%Y-%m-%d %H:%M}")
+        note = "not recorded" if dry_run else ("new exposure" if a.new else f"exposed {a.assigned_at:%Y-%m-%d %H:%M}")
         out.print(Text(f"{a.unit_id}\t{a.variant}\t({note})"))
 
 
