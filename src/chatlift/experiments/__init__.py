@@ -17,7 +17,7 @@
 
 from __future__ import annotations
 
-from chatlift.experiments.analysis import analyze
+from chatlift.experiments.analysis import analyze, srm_check
 from chatlift.experiments.assignment import Assignment, assign, bucket, choose_variant
 from chatlift.experiments.cumulative import CumulativeLift, CumulativeResult, cumulative, weekly_points
 from chatlift.experiments.overview import ExperimentSummary
@@ -65,5 +65,6 @@ __all__ = [
     "cumulative",
     "experiments_from_mapping",
     "plan",
+    "srm_check",
     "weekly_points",
 ]

@@ -85,6 +85,19 @@ def compare(spec: ExperimentSpec, metric: ExperimentMetric, variant: str, contro
     return fields
 
 
+def srm_check_of(spec: ExperimentSpec, observed: list[int]) -> SrmCheck:
+    """The sample-ratio-mismatch check of ``observed`` units per variant (in declared order) against the weights."""
+    srm = srm_test(observed, [v.weight for v in spec.variants])
+    return SrmCheck(observed=list(srm.observed), expected=list(srm.expected), chi_square=srm.chi_square,
+                    dof=srm.dof, p_value=srm.p_value, threshold=srm.threshold, mismatch=srm.mismatch)
+
+
+def srm_check(con: Any, spec: ExperimentSpec, *, as_of: datetime | None = None) -> SrmCheck:
+    """Only the sample-ratio-mismatch check of `analyze` (one small query: units per variant), e.g. for a list."""
+    counts = exposure_counts(con, spec, as_of=as_of)
+    return srm_check_of(spec, [counts.counted[v.key] for v in spec.variants])
+
+
 def analyze(con: Any, spec: ExperimentSpec, *, as_of: datetime | None = None) -> ExperimentResult:
     """Analyse ``spec`` on the data behind the Ibis connection ``con``.
 
@@ -97,12 +110,9 @@ def analyze(con: Any, spec: ExperimentSpec, *, as_of: datetime | None = None) ->
         An `ExperimentResult`; statistical dead-ends are warnings inside it.
     """
     counts = exposure_counts(con, spec, as_of=as_of)
-    weights = [v.weight for v in spec.variants]
-    total_weight = sum(weights)
+    total_weight = sum(v.weight for v in spec.variants)
     observed = [counts.counted[v.key] for v in spec.variants]
-    srm = srm_test(observed, weights)
-    srm_check = SrmCheck(observed=list(srm.observed), expected=list(srm.expected), chi_square=srm.chi_square,
-                         dof=srm.dof, p_value=srm.p_value, threshold=srm.threshold, mismatch=srm.mismatch)
+    srm = srm_check_of(spec, observed)
     warnings: list[ResultWarning] = []
     if srm.mismatch:
         split = ", ".join(f"{v.key} {n}" for v, n in zip(spec.variants, observed, strict=True))
@@ -148,7 +158,7 @@ def analyze(con: Any, spec: ExperimentSpec, *, as_of: datetime | None = None) ->
         key=spec.key, description=spec.description, unit=spec.unit.value, control=spec.control, arms=arms,
         start=spec.start, end=spec.end, as_of=as_of, window_days=spec.window_days, alpha=spec.alpha,
         method="sequential" if spec.sequential else "welch_t", correction=spec.correction.value,
-        comparisons=family, srm=srm_check, results=results,
+        comparisons=family, srm=srm, results=results,
         verdict=experiment_verdict(results, spec=spec, srm_mismatch=srm.mismatch),
         notes=notes(spec, as_of=as_of), warnings=warnings,
     )

@@ -7,6 +7,9 @@ Pages (each needs a signed-in user with the role read or admin):
   ``/channels`` channels side by side, ``/agents`` agents and teams, ``/experience`` NPS, CSAT, CES
   and the latest comments;
 * ``/conversations?metric=…&group=…`` the conversations behind a number, with a CSV download;
+* ``/experiments`` every experiment with its units and sample-ratio status, and ``/experiments/{key}``
+  one read-out: lifts with intervals, verdict and notes, cumulative lift (``sequential=1``,
+  ``bayesian=1``, ``correction=holm|bh|none`` in the query string; see `experiments`);
 * ``/login``, ``/logout``, ``/setup`` (first user), and ``/static/…`` (our CSS and JavaScript, and
   plotly.js from the installed plotly package: no CDN, works offline).
 

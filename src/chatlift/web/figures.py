@@ -188,3 +188,69 @@ def heatmap(key: str, title: str, unit: Unit, xs: Sequence[str], ys: Sequence[st
     rows = tuple((y, *(value_text(unit, cells.get((x, y), (None, 0))[0]) for x in xs)) for y in ys)
     return Chart(key, title, figure, summary, (f"{y_title} \\ {x_title}", *xs), rows,
                  empty=not any(_known(v) for v in every))
+
+
+def _lift_percent(value: float | None) -> str:
+    return MISSING if not _known(value) else f"{100 * value:+.1f} %"  # type: ignore[operator]
+
+
+def _zero_line(axis: str) -> dict[str, Any]:
+    """A dashed line at 0 across the plot (``axis`` is the one the lifts are drawn on: x or y)."""
+    other = "y" if axis == "x" else "x"
+    return {"type": "line", f"{axis}0": 0, f"{axis}1": 0, f"{other}0": 0, f"{other}1": 1, f"{other}ref": "paper",
+            f"{axis}ref": axis, "line": {"color": "#57606a", "width": 1.5, "dash": "dash"}, "layer": "below"}
+
+
+def forest(key: str, title: str, labels: Sequence[str], lifts: Sequence[float | None],
+           lower: Sequence[float | None], upper: Sequence[float | None], *, summary: str,
+           interval_title: str = "95 % interval") -> Chart:
+    """Relative lifts (fractions) as points with their intervals as horizontal bars, and a line at 0.
+
+    A row without a lift keeps its label (the table says why) but draws nothing.
+    """
+    shown = _scaled(lifts, 100)
+    lo, hi = _scaled(lower, 100), _scaled(upper, 100)
+    names = list(labels)
+    trace: dict[str, Any] = {
+        "type": "scatter", "mode": "markers", "x": shown, "y": names, "name": "relative lift",
+        "marker": {"color": PALETTE[0], "size": 10, "symbol": "diamond"},
+        "error_x": {"type": "data", "symmetric": False, "color": PALETTE[0], "thickness": 2, "width": 6,
+                    "array": [h - v if h is not None and v is not None else None for h, v in zip(hi, shown)],
+                    "arrayminus": [v - w if w is not None and v is not None else None for w, v in zip(lo, shown)]},
+        "hovertemplate": "%{y}: %{x:+.1f} %<extra></extra>",
+    }
+    figure = {"data": [trace], "layout": layout(
+        height=max(180, 70 + 44 * len(names)), showlegend=False, shapes=[_zero_line("x")],
+        xaxis={"title": {"text": "relative lift, %"}, "ticksuffix": " %", "zeroline": False, "gridcolor": "#d8dee4"},
+        yaxis={"type": "category", "autorange": "reversed"})}
+    rows = tuple((name, _lift_percent(v), f"{_lift_percent(a)} to {_lift_percent(b)}")
+                 for name, v, a, b in zip(names, lifts, lower, upper))
+    return Chart(key, title, figure, summary, ("metric · variant", "relative lift", interval_title), rows,
+                 empty=not any(_known(v) for v in lifts))
+
+
+def lift_trend(key: str, title: str, points: Sequence[str],
+               series: Mapping[str, tuple[Sequence[float | None], Sequence[float | None], Sequence[float | None]]],
+               *, summary: str, interval_title: str = "95 % interval") -> Chart:
+    """Relative lifts (fractions) over time, one line per series with its interval as a band, and a line at 0."""
+    data: list[dict[str, Any]] = []
+    for i, (name, (values, lower, upper)) in enumerate(series.items()):
+        color = PALETTE[i % len(PALETTE)]
+        data.append({"type": "scatter", "mode": "lines", "x": list(points), "y": _scaled(upper, 100),
+                     "line": {"width": 0}, "showlegend": False, "hoverinfo": "skip"})
+        data.append({"type": "scatter", "mode": "lines", "x": list(points), "y": _scaled(lower, 100),
+                     "line": {"width": 0}, "fill": "tonexty", "fillcolor": _translucent(color), "showlegend": False,
+                     "hoverinfo": "skip"})
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": list(points),
+                     "y": _scaled(values, 100), "line": {"color": color, "width": 2},
+                     "hovertemplate": f"%{{x}}: %{{y:+.1f}} %<extra>{name}</extra>"})
+    figure = {"data": data, "layout": layout(
+        shapes=[_zero_line("y")], showlegend=len(series) > 1,
+        xaxis={"title": {"text": "data as of"}, "type": "date"},
+        yaxis={"title": {"text": "relative lift, %"}, "ticksuffix": " %", "zeroline": False, "gridcolor": "#d8dee4"})}
+    names = list(series)
+    rows = tuple((p, *(f"{_lift_percent(series[n][0][i])} ({_lift_percent(series[n][1][i])} to "
+                       f"{_lift_percent(series[n][2][i])})" for n in names)) for i, p in enumerate(points))
+    every = [v for values, _, _ in series.values() for v in values]
+    return Chart(key, title, figure, summary, ("as of", *(f"{n}: lift ({interval_title})" for n in names)), rows,
+                 empty=not any(_known(v) for v in every))

@@ -12,8 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from chatlift.api.security import Caller, service, session_caller
-from chatlift.errors import ChatliftError
+from chatlift.errors import ChatliftError, ExperimentError
 from chatlift.web import drill, lookups, pages
+from chatlift.web import experiments as experiment_pages
 from chatlift.web.auth import SignedIn
 from chatlift.web.rendering import render
 from chatlift.web.view import View
@@ -113,6 +114,38 @@ def conversations(request: Request, user: SignedIn) -> HTMLResponse:
     groups = request.query_params.getlist("group")
     return show(request, user, "conversations", "Conversations behind a number",
                 lambda ws, view, hours: drill.behind(ws, view, metric, groups, hours))
+
+
+@router.get("/experiments", response_class=HTMLResponse)
+def experiments(request: Request, user: SignedIn) -> HTMLResponse:
+    return _experiment_page(request, user, "experiments", "Experiments",
+                            lambda ws: experiment_pages.listing(ws, experiment_pages.definitions(request)))
+
+
+@router.get("/experiments/{key}", response_class=HTMLResponse)
+def experiment(key: str, request: Request, user: SignedIn) -> HTMLResponse:
+    def build(ws: Workspace) -> dict[str, Any]:
+        reading = experiment_pages.Options.from_query(dict(request.query_params))
+        return experiment_pages.detail(ws, experiment_pages.definitions(request), key, reading)
+
+    return _experiment_page(request, user, "experiment", f"Experiment {key}", build)
+
+
+def _experiment_page(request: Request, user: Caller, template: str, title: str,
+                     build: Callable[[Workspace], dict[str, Any]]) -> HTMLResponse:
+    """An experiment page: no period filters (an experiment has its own dates); an unknown experiment is a
+    404 and a bad reading option a 400, each with the library's message and hint."""
+    with service(request).workspace() as ws:
+        view = View.from_query({}, lookups.latest_day(ws, "UTC"))  # only for the menu's links
+        error: ChatliftError | None = None
+        try:
+            content, status = build(ws), 200
+        except ExperimentError as failure:
+            content, status, error = {}, 404, failure
+        except ChatliftError as failure:
+            content, status, error = {}, 400, failure
+    context = {"title": title, "page": "experiments", "user": user, "view": view, "error": error, **content}
+    return render(request, f"{template}.html", context, status=status)
 
 
 def plotly_file() -> Path:
