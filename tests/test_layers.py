@@ -29,7 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"workspace", "metrics", "errors", "config", "reporting", "access", "drilldown", "domain", "ingest",
             "chatlift", "web", "experiments", "stats"},
     "web": {"workspace", "metrics", "errors", "config", "reporting", "access", "api", "drilldown", "units",
-            "chatlift"},
+            "chatlift", "experiments", "stats"},
     "chatlift": {"workspace"},  # the package __init__
 }
 
