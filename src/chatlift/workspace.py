@@ -36,6 +36,7 @@ if TYPE_CHECKING:
         PlanResult,
     )
     from chatlift.metrics.business_hours import BusinessHours
+    from chatlift.value import ChurnResult, ClvResult, CohortResult, RoiResult, StaffCost
 
 DEMO_MEMORY_LIMIT = "1GB"  # DuckDB's buffer pool while the demo is written (the generator adds ≈ 1 GB)
 
@@ -425,6 +426,60 @@ class Workspace:
         from chatlift.experiments.planning import plan
 
         return plan(**params)
+
+    # -- value: churn, retention, lifetime value, ROI (issue 6) ---------------------------------
+
+    def churn(self, start: date, end: date, *, basis: str = "subscriptions", every: str | None = None,
+              timezone: str = "UTC", inactivity_days: float = 90.0, trials: bool = False,
+              kinds: Sequence[str] = ("purchase",), channel: str | None = "chat") -> ChurnResult:
+        """Customer churn per period of ``[start, end)`` (local dates), split by chatters and CSAT band.
+
+        ``basis`` ``subscriptions`` (ended_at; with MRR revenue churn and gross/net revenue retention) or
+        ``orders`` (lost after ``inactivity_days`` without an order); ``every`` week, month, quarter, year or
+        None (one period). See `chatlift.value.churn`.
+        """
+        from chatlift.value.churn import churn
+
+        return churn(self._ibis(), start, end, basis=basis, every=every, timezone=timezone,
+                     inactivity_days=inactivity_days, trials=trials, kinds=kinds, channel=channel)
+
+    def retention_cohorts(self, start: date, end: date, *, basis: str = "orders", timezone: str = "UTC",
+                          trials: bool = False, kinds: Sequence[str] = ("purchase",),
+                          channel: str | None = "chat") -> CohortResult:
+        """Monthly retention cohorts (first order or subscription start) for months in ``[start, end)``:
+        share of each cohort still active k months later. See `chatlift.value.cohorts`."""
+        from chatlift.value.cohorts import retention_cohorts
+
+        return retention_cohorts(self._ibis(), start, end, basis=basis, timezone=timezone, trials=trials,
+                                 kinds=kinds, channel=channel)
+
+    def clv(self, calibration_end: date, *, unit: str = "week", horizon: float = 52.0,
+            first_from: date | None = None, holdout_end: date | None = None, discount_rate: float = 0.0,
+            kinds: Sequence[str] = ("purchase",), channel: str | None = "chat") -> ClvResult:
+        """Historical and predicted customer value: BG/NBD + Gamma-Gamma fitted on purchases before
+        ``calibration_end``, predictions over ``horizon`` (in ``unit``), per chatters, CSAT band and segment;
+        with ``holdout_end`` predicted vs actual purchases after calibration. See `chatlift.value.clv`.
+
+        Raises:
+            ParameterError: the data cannot support a BG/NBD fit (the message says why).
+        """
+        from chatlift.value.clv import clv
+
+        return clv(self._ibis(), calibration_end, unit=unit, horizon=horizon, first_from=first_from,
+                   holdout_end=holdout_end, discount_rate=discount_rate, kinds=kinds, channel=channel)
+
+    def roi(self, start: date, end: date, *, timezone: str = "UTC", channel: str | None = "chat",
+            staff: StaffCost | None = None, shared_costs: bool = True, window: float = 7.0,
+            kinds: Sequence[str] = ("purchase",), experiment: str | None = None,
+            definitions: Mapping[str, ExperimentSpec] | None = None) -> RoiResult:
+        """Support ROI for ``[start, end)``: cost (costs table prorated, or ``staff``) against revenue
+        attributed to chat (correlational) and, with ``experiment``, that experiment's incremental revenue
+        (causal, from `analyze`). See `chatlift.value.roi`."""
+        from chatlift.value.roi import roi
+
+        result = self.analyze(experiment, definitions=definitions) if experiment is not None else None
+        return roi(self._ibis(), start, end, timezone=timezone, channel=channel, staff=staff,
+                   shared_costs=shared_costs, window=window, kinds=kinds, experiment=result)
 
 
 def write_csv(table: pa.Table, stream: Any) -> None:
