@@ -9,6 +9,7 @@ import pytest
 import chatlift
 from chatlift.experiments import bucket
 from tests.api.conftest import Server
+from tests.close import assert_close
 
 
 def test_list_and_analysis_match_the_library(demo_server: Server, demo_file: Path) -> None:
@@ -20,7 +21,8 @@ def test_list_and_analysis_match_the_library(demo_server: Server, demo_file: Pat
         expected = ws.analyze("realtime_support", sequential=True, correction="bh").model_dump(mode="json")
         summaries = [e.model_dump(mode="json") for e in ws.experiments()]
     assert [e["key"] for e in listed] == ["realtime_support"] and listed[0]["variants"] == summaries[0]["variants"]
-    assert analysis.status_code == 200 and analysis.json() == expected
+    assert analysis.status_code == 200
+    assert_close(analysis.json(), expected)
 
 
 def test_assignment_is_deterministic_recorded_once_and_needs_an_ingest_key(demo_server: Server) -> None:
@@ -52,3 +54,9 @@ def test_bad_analysis_options_are_422(demo_server: Server, params: dict[str, str
     with demo_server.client("read") as client:
         response = client.get("/v1/experiments/realtime_support/analysis", params=params)
     assert response.status_code == 422
+
+
+def test_an_effect_too_small_to_plan_for_is_400_not_a_crash(demo_server: Server) -> None:
+    with demo_server.client("read") as client:
+        response = client.get("/v1/experiments/plan", params={"baseline": 0.5, "mde": 1e-38})
+    assert response.status_code == 400 and "larger minimum detectable effect" in response.json()["hint"]

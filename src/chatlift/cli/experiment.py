@@ -163,10 +163,10 @@ def plan(
     daily_units: Annotated[float | None, typer.Option("--daily-units", help="Units per day: gives the duration.")] = None,
     days: Annotated[int | None, typer.Option("--days", help="Planned days (with --daily-units).")] = None,
     absolute: Annotated[bool, typer.Option("--absolute", help="--mde is absolute, not relative.")] = False,
-    alpha: Annotated[float, typer.Option("--alpha")] = 0.05,
-    power: Annotated[float, typer.Option("--power")] = 0.8,
-    variants: Annotated[int, typer.Option("--variants", min=2)] = 2,
-    one_sided: Annotated[bool, typer.Option("--one-sided")] = False,
+    alpha: Annotated[float, typer.Option("--alpha", help="Significance level.")] = 0.05,
+    power: Annotated[float, typer.Option("--power", help="Chance of detecting the effect when it is there.")] = 0.8,
+    variants: Annotated[int, typer.Option("--variants", min=2, help="Variants, control included.")] = 2,
+    one_sided: Annotated[bool, typer.Option("--one-sided", help="Test only for an improvement.")] = False,
     format_: FormatOption = Shape.TABLE,
 ) -> None:
     """Sample size and duration for an effect, or the smallest effect a sample can detect."""

@@ -106,8 +106,11 @@ def plan(
     per_arm: int | None
     achieved: float | None = None
     if mde is not None and units is None:
-        per_arm = sample_size_per_arm(metric, mde, alpha=alpha, target_power=target_power, two_sided=two_sided,
-                                      relative=relative, sequential_tuning=sequential_tuning)
+        try:
+            per_arm = sample_size_per_arm(metric, mde, alpha=alpha, target_power=target_power, two_sided=two_sided,
+                                          relative=relative, sequential_tuning=sequential_tuning)
+        except ValueError as exc:  # e.g. an effect too small for any sample below 10^13 units
+            raise ExperimentError(str(exc), hint="plan for a larger minimum detectable effect") from None
         effect: float | None = mde
     else:
         assert units is not None
