@@ -27,9 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "reporting": {"workspace", "metrics", "errors"},
     "drilldown": {"workspace", "metrics", "errors", "reporting"},
     "cli": {"workspace", "metrics", "errors", "config", "storage", "ingest", "chatlift", "units", "reporting",
-            "access", "api", "experiments", "stats"},
+            "access", "api", "experiments", "stats", "value"},
     "api": {"workspace", "metrics", "errors", "config", "reporting", "access", "drilldown", "domain", "ingest",
-            "chatlift", "web", "experiments", "stats"},
+            "chatlift", "web", "experiments", "stats", "value"},
     "web": {"workspace", "metrics", "errors", "config", "reporting", "access", "api", "drilldown", "units",
             "chatlift", "experiments", "stats"},
     "chatlift": {"workspace"},  # the package __init__

@@ -42,6 +42,11 @@ class Settings(BaseModel):
         description="Experiments on support: [experiments.<key>] tables with unit, variants and weights, "
         "start/end and metrics (see docs/experiments.md).",
     )
+    staff: dict[str, float] | None = Field(
+        None,
+        description="Support staffing for ROI when there is no costs table: [staff] with agents, "
+        "hours_per_week (per agent) and hourly_rate.",
+    )
     business_hours: dict[str, Any] | None = Field(
         None,
         description="Weekly calendars for business-hours durations: a [business_hours] table with "

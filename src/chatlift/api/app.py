@@ -12,7 +12,7 @@ from fastapi import APIRouter, FastAPI
 
 from chatlift import __version__
 from chatlift.api import problems
-from chatlift.api.routes import conversations, ingest, keys, metrics, system
+from chatlift.api.routes import conversations, ingest, keys, metrics, system, value
 from chatlift.api.routes import experiments as experiment_routes
 from chatlift.api.service import Service
 
@@ -57,7 +57,7 @@ def create_app(path: str | Path, *, business_hours: BusinessHours | None = None,
     app.state.setup_token = secrets.token_urlsafe(24)
     problems.install(app)
     v1 = APIRouter(prefix="/v1")
-    for module in (system, metrics, conversations, ingest, experiment_routes, keys):
+    for module in (system, metrics, conversations, ingest, experiment_routes, value, keys):
         v1.include_router(module.router)
     app.include_router(v1)
     if dashboard:

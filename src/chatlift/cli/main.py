@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 
 from chatlift import __version__
-from chatlift.cli import access, demo, experiment, export, importing, metrics, report, serve, store
+from chatlift.cli import access, demo, experiment, export, importing, metrics, report, serve, store, value
 from chatlift.cli.options import err
 from chatlift.errors import ChatliftError
 
@@ -52,6 +52,7 @@ export.register(app)
 serve.register(app)
 access.register(app)
 experiment.register(app)
+value.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,6 +54,15 @@ class StaffCost(Frozen):
     def total(self) -> float:
         return self.agents * self.hours * self.hourly_rate
 
+    @classmethod
+    def for_period(cls, agents: float, hours_per_week: float, hourly_rate: float, days: float) -> StaffCost:
+        """Staffing given per week (as in ``[staff]`` of chatlift.toml) for a period of ``days``.
+
+        >>> StaffCost.for_period(3, 40, 25.0, 14).total
+        6000.0
+        """
+        return cls(agents=agents, hours=hours_per_week * days / 7, hourly_rate=hourly_rate)
+
 
 def table_cost(con: Any, start: date, end: date, *, timezone: str, channel: str | None,
                shared_costs: bool) -> tuple[float, list[str]]:
