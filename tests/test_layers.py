@@ -31,7 +31,7 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"workspace", "metrics", "errors", "config", "reporting", "access", "drilldown", "domain", "ingest",
             "chatlift", "web", "experiments", "stats", "value"},
     "web": {"workspace", "metrics", "errors", "config", "reporting", "access", "api", "drilldown", "units",
-            "chatlift", "experiments", "stats"},
+            "chatlift", "experiments", "stats", "value"},
     "chatlift": {"workspace"},  # the package __init__
 }
 

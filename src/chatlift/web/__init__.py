@@ -6,6 +6,9 @@ Pages (each needs a signed-in user with the role read or admin):
 * ``/sales`` sales impact (correlational figures labelled as such), ``/service`` speed and service,
   ``/channels`` channels side by side, ``/agents`` agents and teams, ``/experience`` NPS, CSAT, CES
   and the latest comments;
+* ``/value`` what support is worth: churn and revenue retention, retention cohorts, lifetime value and
+  ROI, split by chatters and CSAT band (``basis``, ``inactivity``, ``months``, ``calibration_end``,
+  ``horizon``, ``experiment`` in the query string; see `value`);
 * ``/conversations?metric=…&group=…`` the conversations behind a number, with a CSV download;
 * ``/experiments`` every experiment with its units and sample-ratio status, and ``/experiments/{key}``
   one read-out: lifts with intervals, verdict and notes, cumulative lift (``sequential=1``,

@@ -101,6 +101,48 @@ def bars(key: str, title: str, unit: Unit, categories: Sequence[str], values: Se
                  empty=not any(_known(v) for v in values))
 
 
+def grouped_bars(key: str, title: str, unit: Unit, categories: Sequence[str],
+                 series: Mapping[str, tuple[Sequence[float | None], Sequence[float | None] | None,
+                                            Sequence[float | None] | None]],
+                 *, summary: str, category_title: str = "") -> Chart:
+    """Horizontal bars side by side: one series per name (value, lower, upper per category; bounds may be
+    None), each with its 95 % interval as error bars. Horizontal, so that long group names stay readable
+    on a phone (rotated labels under vertical bars left the plot a sliver)."""
+    every = [v for values, _, _ in series.values() for v in values]
+    axis = axis_for(unit, every)
+    data: list[dict[str, Any]] = []
+    for i, (name, (values, lower, upper)) in enumerate(series.items()):
+        shown = _scaled(values, axis.factor)
+        trace: dict[str, Any] = {"type": "bar", "orientation": "h", "name": name, "y": list(categories), "x": shown,
+                                 "marker": {"color": PALETTE[i % len(PALETTE)]},
+                                 "hovertemplate": f"%{{y}}: %{{x:.3~f}}{axis.suffix}<extra>{name}</extra>"}
+        if lower is not None and upper is not None and any(_known(v) for v in lower):
+            lo, hi = _scaled(lower, axis.factor), _scaled(upper, axis.factor)
+            trace["error_x"] = {
+                "type": "data", "symmetric": False, "color": "#57606a", "thickness": 1.5,
+                "array": [h - v if h is not None and v is not None else None for h, v in zip(hi, shown)],
+                "arrayminus": [v - w if w is not None and v is not None else None for w, v in zip(lo, shown)]}
+        data.append(trace)
+    height = max(220, 90 + len(categories) * (14 * len(series) + 14))
+    figure = {"data": data, "layout": layout(
+        height=height, barmode="group", showlegend=len(series) > 1,
+        xaxis={"title": {"text": axis.title}, "ticksuffix": axis.suffix if axis.suffix != " pt" else "",
+               "zeroline": True, "gridcolor": "#d8dee4"},
+        yaxis={"title": {"text": category_title}, "type": "category", "autorange": "reversed"})}
+    names = list(series)
+    rows = tuple((c, *(_cell(unit, series[n], i) for n in names)) for i, c in enumerate(categories))
+    return Chart(key, title, figure, summary, (category_title or "group", *names), rows,
+                 empty=not any(_known(v) for v in every))
+
+
+def _cell(unit: Unit, found: tuple[Sequence[float | None], Sequence[float | None] | None,
+                                   Sequence[float | None] | None], i: int) -> str:
+    """A value with its interval in brackets when it has one: ``2.7 % (2.1 % – 3.5 %)``."""
+    values, lower, upper = found
+    span = _interval(unit, lower, upper, i)
+    return value_text(unit, values[i]) + ("" if span == MISSING else f" ({span})")
+
+
 def _interval(unit: Unit, lower: Sequence[float | None] | None, upper: Sequence[float | None] | None,
               i: int) -> str:
     if lower is None or upper is None or not (_known(lower[i]) and _known(upper[i])):
@@ -172,18 +214,24 @@ def _translucent(color: str) -> str:
 
 def heatmap(key: str, title: str, unit: Unit, xs: Sequence[str], ys: Sequence[str],
             cells: dict[tuple[str, str], tuple[float | None, int]], *, summary: str, x_title: str = "",
-            y_title: str = "") -> Chart:
-    """A grid of values (x, y) → (value, n); darker is higher."""
+            y_title: str = "", zrange: tuple[float, float] | None = None, height: int = 320) -> Chart:
+    """A grid of values (x, y) → (value, n); darker is higher. ``zrange`` (in the unit) fixes the colour
+    scale, so that one large column (a cohort's month 0, always 100 %) does not wash out the others and
+    several maps share one scale."""
     every = [v for v, _ in cells.values()]
     axis = axis_for(unit, every)
     z = [[_scaled([cells.get((x, y), (None, 0))[0]], axis.factor)[0] for x in xs] for y in ys]
     n = [[cells.get((x, y), (None, 0))[1] for x in xs] for y in ys]
-    figure = {"data": [{"type": "heatmap", "x": list(xs), "y": list(ys), "z": z, "customdata": n,
-                        "colorscale": [[0, "#eef4fc"], [0.5, "#6f9fe0"], [1, "#0b3270"]], "hoverongaps": False,
-                        "colorbar": {"title": {"text": axis.title}, "ticksuffix": axis.suffix},
-                        "hovertemplate": f"{y_title} %{{y}}, {x_title} %{{x}}: %{{z:.3~f}}{axis.suffix} "
-                                         "(n = %{customdata})<extra></extra>"}],
-              "layout": layout(height=320, xaxis={"title": {"text": x_title}, "type": "category"},
+    trace: dict[str, Any] = {
+        "type": "heatmap", "x": list(xs), "y": list(ys), "z": z, "customdata": n,
+        "colorscale": [[0, "#eef4fc"], [0.5, "#6f9fe0"], [1, "#0b3270"]], "hoverongaps": False,
+        "colorbar": {"title": {"text": axis.title}, "ticksuffix": axis.suffix},
+        "hovertemplate": f"{y_title} %{{y}}, {x_title} %{{x}}: %{{z:.3~f}}{axis.suffix} "
+                         "(n = %{customdata})<extra></extra>"}
+    if zrange is not None and zrange[1] > zrange[0]:
+        trace |= {"zmin": zrange[0] * axis.factor, "zmax": zrange[1] * axis.factor}
+    figure = {"data": [trace],
+              "layout": layout(height=height, xaxis={"title": {"text": x_title}, "type": "category"},
                                yaxis={"title": {"text": y_title}, "type": "category", "autorange": "reversed"})}
     rows = tuple((y, *(value_text(unit, cells.get((x, y), (None, 0))[0]) for x in xs)) for y in ys)
     return Chart(key, title, figure, summary, (f"{y_title} \\ {x_title}", *xs), rows,

@@ -26,6 +26,7 @@ PAGES = (
     ("channels", "/channels", "Channels"),
     ("agents", "/agents", "Agents & teams"),
     ("experience", "/experience", "Customer experience"),
+    ("value", "/value", "Value"),
     ("experiments", "/experiments", "Experiments"),
 )
 """The menu: (key, path, title)."""

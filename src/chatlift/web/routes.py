@@ -15,6 +15,7 @@ from chatlift.api.security import Caller, service, session_caller
 from chatlift.errors import ChatliftError, ExperimentError
 from chatlift.web import drill, lookups, pages
 from chatlift.web import experiments as experiment_pages
+from chatlift.web import value as value_page
 from chatlift.web.auth import SignedIn
 from chatlift.web.rendering import render
 from chatlift.web.view import View
@@ -106,6 +107,13 @@ def agents(request: Request, user: SignedIn) -> HTMLResponse:
 @router.get("/experience", response_class=HTMLResponse)
 def experience(request: Request, user: SignedIn) -> HTMLResponse:
     return show(request, user, "experience", "Customer experience", pages.experience)
+
+
+@router.get("/value", response_class=HTMLResponse)
+def value(request: Request, user: SignedIn) -> HTMLResponse:
+    query = dict(request.query_params)
+    declared = experiment_pages.definitions(request)
+    return show(request, user, "value", "Value", lambda ws, view, hours: value_page.build(ws, view, query, declared))
 
 
 @router.get("/conversations", response_class=HTMLResponse)
