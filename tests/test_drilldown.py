@@ -20,11 +20,8 @@ NO_DRILLDOWN = {"chat_order_value", "other_order_value", "order_value_uplift", "
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("drill") / "small.duckdb"
-    with chatlift.connect(path, create=True) as ws:
-        ws.generate_demo("small", seed=11)
-    return path
+def demo(small_demo_file: Path) -> Path:
+    return small_demo_file  # only read
 
 
 def _first_group(ws: chatlift.Workspace, key: str, by: list[str]) -> tuple[dict[str, str], int]:

@@ -28,11 +28,9 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "small.duckdb"
-    with chatlift.connect(path, create=True) as ws:
-        ws.generate_demo("small", seed=7)
-    return path
+def demo_file(small_demo_file: Path) -> Path:
+    """The shared small demo; servers get a copy of it."""
+    return small_demo_file
 
 
 def serve(db: Path) -> Iterator[Server]:

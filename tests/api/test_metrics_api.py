@@ -76,6 +76,9 @@ def test_malformed_query_values_are_422(demo_server: Server) -> None:
     with demo_server.client("read") as client:
         response = client.get("/v1/report", params={"from": "yesterday"})
     assert response.status_code == 422 and "from" in response.json()["error"]
+    with demo_server.client("read") as client:
+        ancient = client.get("/v1/report", params={"from": "0001-01-01"})
+    assert ancient.status_code == 422 and "1900-01-01" in ancient.json()["error"]
 
 
 def test_drilldown_lists_as_many_records_as_the_report_counts(demo_server: Server) -> None:

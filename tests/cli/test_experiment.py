@@ -15,18 +15,10 @@ from tests.cli.conftest import Run
 from tests.close import assert_close
 
 
-@pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("exp") / "demo.duckdb"
-    with chatlift.connect(path, create=True) as ws:
-        ws.generate_demo("small", seed=5)
-    return path
-
-
 @pytest.fixture
-def db(demo_file: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "demo.duckdb"
-    shutil.copy(demo_file, copy)
+def db(small_demo_file: Path, tmp_path: Path) -> Path:
+    copy = tmp_path / "demo.duckdb"  # assign writes
+    shutil.copy(small_demo_file, copy)
     return copy
 
 

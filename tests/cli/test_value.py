@@ -14,11 +14,8 @@ from tests.close import assert_close
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("value") / "demo.duckdb"
-    with chatlift.connect(path, create=True) as ws:
-        ws.generate_demo("small", seed=3)
-    return path
+def db(small_demo_file: Path) -> Path:
+    return small_demo_file  # the value commands only read
 
 
 def test_churn_and_cohorts(run: Run, db: Path) -> None:
@@ -47,3 +44,9 @@ def test_roi_staff_from_options_and_from_chatlift_toml(run: Run, db: Path, tmp_p
 def test_clv_table(run: Run, db: Path) -> None:
     status, out, _ = run("value", "clv", "--calibration-end", "2025-10-01", "--db", str(db))
     assert status == 0 and "BG/NBD" in out and "chatted" in out
+
+
+def test_too_many_churn_periods_is_an_error_not_a_long_wait(run: Run, db: Path) -> None:
+    status, _, err = run("value", "churn", "--from", "2000-01-01", "--to", "2025-01-01", "--every", "week",
+                         "--db", str(db))
+    assert status == 1 and "more than 120 periods" in err and "longer period" in err

@@ -12,6 +12,7 @@ import itertools
 import math
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,9 +28,8 @@ TOLERANCE = 1e-9
 
 
 @pytest.fixture(scope="module")
-def small_demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    with connect(tmp_path_factory.mktemp("cum") / "demo.duckdb", create=True) as ws:
-        ws.generate_demo("small", seed=7)
+def small_demo(small_demo_file: Path) -> Iterator[Workspace]:
+    with connect(small_demo_file, read_only=True) as ws:
         yield ws
 
 

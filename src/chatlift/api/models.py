@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2199, 12, 31)
+"""The dates a query may name: data and reports live well inside them, and date arithmetic (the day
+before, the previous period) stays inside what dates can hold."""
+FIRST_INSTANT, LAST_INSTANT = datetime(1900, 1, 1), datetime(2199, 12, 31)
 
 
 class Health(BaseModel):

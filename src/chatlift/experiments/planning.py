@@ -8,6 +8,7 @@ and the dashboard.
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from pydantic import Field
 
@@ -36,7 +37,16 @@ class PlanResult(Frozen):
     power: float | None = Field(description="power for mde with units_per_variant")
 
 
-def plan(
+def plan(**arguments: Any) -> PlanResult:
+    """`plan_experiment` with arithmetic trouble (overflow, no solution) reported as an `ExperimentError`."""
+    try:
+        return plan_experiment(**arguments)
+    except (ArithmeticError, ValueError) as exc:
+        raise ExperimentError(f"cannot plan with these numbers: {exc}",
+                              hint="check the baseline, standard deviation and effect for typos or extreme values") from None
+
+
+def plan_experiment(
     *,
     baseline: float,
     standard_deviation: float | None = None,

@@ -64,6 +64,10 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
+MAX_PERIODS = 120
+"""The most periods one churn report computes (each is one query): ten years by month."""
+
+
 def periods(start: date, end: date, every: Every | str | None) -> list[tuple[date, date]]:
     """``[start, end)`` cut into consecutive periods of ``every`` (the last may be shorter); one period
     without ``every``.
@@ -75,6 +79,10 @@ def periods(start: date, end: date, every: Every | str | None) -> list[tuple[dat
     if every is None:
         return [(start, end)]
     step = Every(every)
+    days = {Every.WEEK: 7, Every.MONTH: 28, Every.QUARTER: 90, Every.YEAR: 365}[step]
+    if (end - start).days / days > MAX_PERIODS:
+        raise ParameterError(f"{start} to {end} by {step.value} is more than {MAX_PERIODS} periods",
+                             hint="choose a shorter range or a longer period (month, quarter, year)")
     out: list[tuple[date, date]] = []
     cursor = start
     index = 1

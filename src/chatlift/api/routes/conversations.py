@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from chatlift.api.models import FIRST_DAY, LAST_DAY
 from chatlift.api.security import Reader, service
 from chatlift.api.service import Service
 from chatlift.drilldown import Records, parse_group, records_behind
@@ -25,8 +26,8 @@ router = APIRouter(tags=["conversations"])
 class ConversationQuery:
     def __init__(
         self,
-        start: Annotated[date | None, Query(alias="from", description="First local day (by conversation start).")] = None,
-        end: Annotated[date | None, Query(alias="to", description="Day after the period (exclusive).")] = None,
+        start: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, alias="from", description="First local day (by conversation start).")] = None,
+        end: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, alias="to", description="Day after the period (exclusive).")] = None,
         tz: Annotated[str, Query(description="IANA time zone of the days.")] = "UTC",
         filter_: Annotated[list[str] | None, Query(alias="filter", description=f"NAME=VALUE[,VALUE] with NAME one of "
                                                    f"{', '.join(FILTERS)}; repeatable.")] = None,
@@ -63,8 +64,8 @@ def _records(
     metric: Annotated[str, Query(description="The metric whose number to open.")],
     group: Annotated[list[str] | None, Query(description="The report row's group: NAME=VALUE per breakdown, "
                                              "e.g. agent=agt_003; none: the whole period.")] = None,
-    start: Annotated[date | None, Query(alias="from", description="First local day of the period.")] = None,
-    end: Annotated[date | None, Query(alias="to", description="Day after the period (exclusive).")] = None,
+    start: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, alias="from", description="First local day of the period.")] = None,
+    end: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, alias="to", description="Day after the period (exclusive).")] = None,
     tz: Annotated[str, Query(description="IANA time zone of the days.")] = "UTC",
     filter_: Annotated[list[str] | None, Query(alias="filter", description="As in /v1/report.")] = None,
     param: Annotated[list[str] | None, Query(description="As in /v1/report.")] = None,

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
+from chatlift.api.models import FIRST_INSTANT, LAST_INSTANT
 from chatlift.api.problems import ApiError
 from chatlift.api.security import Ingester, Reader, service
 from chatlift.api.service import Service
@@ -47,12 +48,14 @@ def list_experiments(caller: Reader, svc: Annotated[Service, Depends(service)]) 
 @router.get("/experiments/plan", response_model=PlanResult, summary="Sample size, duration or detectable effect.")
 def plan(
     caller: Reader,
-    baseline: Annotated[float, Query(description="Control's rate (0–1), or its mean with standard_deviation.")],
-    standard_deviation: Annotated[float | None, Query(gt=0)] = None,
-    mde: Annotated[float | None, Query(gt=0, description="Effect to detect (relative unless relative=false).")] = None,
-    units: Annotated[int | None, Query(gt=0, description="Total units: gives the detectable effect.")] = None,
-    daily_units: Annotated[float | None, Query(gt=0)] = None,
-    days: Annotated[int | None, Query(gt=0)] = None,
+    baseline: Annotated[float, Query(ge=-1e12, le=1e12,
+                                     description="Control's rate (0–1), or its mean with standard_deviation.")],
+    standard_deviation: Annotated[float | None, Query(gt=0, le=1e12)] = None,
+    mde: Annotated[float | None, Query(gt=0, le=1e12,
+                                       description="Effect to detect (relative unless relative=false).")] = None,
+    units: Annotated[int | None, Query(gt=0, le=10**13, description="Total units: gives the detectable effect.")] = None,
+    daily_units: Annotated[float | None, Query(gt=0, le=1e12)] = None,
+    days: Annotated[int | None, Query(gt=0, le=100_000)] = None,
     relative: bool = True,
     alpha: Annotated[float, Query(gt=0, lt=0.5)] = 0.05,
     power: Annotated[float, Query(gt=0.5, lt=1)] = 0.8,
@@ -86,7 +89,7 @@ def analysis(
     correction: Annotated[Correction | None, Query(description="holm, bh or none.")] = None,
     alpha: Annotated[float | None, Query(gt=0, lt=0.5)] = None,
     winsorize: Annotated[float | None, Query(ge=0.5, le=1)] = None,
-    as_of: Annotated[datetime | None, Query(description="Read the data as it was then (UTC).")] = None,
+    as_of: Annotated[datetime | None, Query(ge=FIRST_INSTANT, le=LAST_INSTANT, description="Read the data as it was then (UTC).")] = None,
 ) -> ExperimentResult:
     overrides = {name: value for name, value in (("sequential", sequential), ("bayesian", bayesian),
                  ("correction", correction), ("alpha", alpha), ("winsorize", winsorize)) if value is not None}

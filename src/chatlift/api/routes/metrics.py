@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from chatlift.api.models import MetricDeclaration, ReportDocument
+from chatlift.api.models import FIRST_DAY, LAST_DAY, MetricDeclaration, ReportDocument
 from chatlift.api.problems import ApiError
 from chatlift.api.security import Reader, service
 from chatlift.api.service import Service
@@ -53,8 +53,8 @@ class ReportQuery:
         self,
         metric: Annotated[list[str] | None, Query(description="Metric keys (repeat or comma-separate); "
                                                   "default: the whole catalogue.")] = None,
-        start: Annotated[date | None, Query(alias="from", description="First local day of the period.")] = None,
-        end: Annotated[date | None, Query(alias="to", description="Day after the period (exclusive).")] = None,
+        start: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, alias="from", description="First local day of the period.")] = None,
+        end: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY, alias="to", description="Day after the period (exclusive).")] = None,
         tz: Annotated[str, Query(description="IANA time zone of the days and time breakdowns.")] = "UTC",
         by: Annotated[list[str] | None, Query(description=f"Breakdowns: {', '.join(ALL_BREAKDOWNS)}.")] = None,
         filter_: Annotated[list[str] | None, Query(alias="filter", description=f"NAME=VALUE[,VALUE] with NAME one of "

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from chatlift.api.models import FIRST_DAY, LAST_DAY
 from chatlift.api.security import Reader, service
 from chatlift.api.service import Service
 from chatlift.value.results import ChurnResult, ClvResult, CohortResult, RoiResult
@@ -15,8 +16,8 @@ from chatlift.value.roi import StaffCost
 
 router = APIRouter(tags=["value"])
 
-Start = Annotated[date, Query(alias="from", description="First local day of the period.")]
-End = Annotated[date, Query(alias="to", description="Day after the period (exclusive).")]
+Start = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, alias="from", description="First local day of the period.")]
+End = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, alias="to", description="Day after the period (exclusive).")]
 Zone = Annotated[str, Query(description="IANA time zone of the days.")]
 
 
@@ -43,10 +44,10 @@ def cohorts(
 @router.get("/value/clv", response_model=ClvResult, summary="Customer lifetime value (BG/NBD and Gamma-Gamma).")
 def clv(
     caller: Reader, svc: Annotated[Service, Depends(service)],
-    calibration_end: Annotated[date, Query(description="Fit on purchases before this day.")],
+    calibration_end: Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY, description="Fit on purchases before this day.")],
     horizon: Annotated[float, Query(gt=0, le=10_000)] = 52.0,
     unit: Annotated[str, Query(pattern="^(week|day)$")] = "week",
-    holdout_end: date | None = None,
+    holdout_end: Annotated[date | None, Query(ge=FIRST_DAY, le=LAST_DAY)] = None,
     discount_rate: Annotated[float, Query(ge=0, le=1)] = 0.0,
 ) -> ClvResult:
     with svc.workspace() as ws:

@@ -1,0 +1,19 @@
+"""Fixtures shared by every test package."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import chatlift
+
+
+@pytest.fixture(scope="session")
+def small_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The small demo (about 20 000 conversations of 2025, seed 7), generated once per run.
+    Shared: open it read-only, or copy it before writing."""
+    path = tmp_path_factory.mktemp("small-demo") / "demo.duckdb"
+    with chatlift.connect(path, create=True) as ws:
+        ws.generate_demo("small", seed=7)
+    return path
