@@ -140,11 +140,14 @@ def clv(con: Any, calibration_end: date, *, unit: TimeUnit | str = TimeUnit.WEEK
                     kinds=kinds)
     warnings: list[ValueWarning] = []
 
-    fit_rows = rfm.group_by("frequency", "recency", "T").aggregate(n=rfm.count()).to_pyarrow().to_pylist()
+    # in a fixed order, so that the fit's sums (and so its result) repeat exactly run after run
+    fit_rows = rfm.group_by("frequency", "recency", "T").aggregate(n=rfm.count()) \
+        .order_by(["frequency", "recency", "T"]).to_pyarrow().to_pylist()
     x, t_x, T, n = _columns(fit_rows, "frequency", "recency", "T", "n")
     fit = bgnbd.fit(x, t_x, T, n)
     repeaters = rfm.filter(rfm.frequency > 0)
-    gg_rows = repeaters.group_by("frequency", "monetary").aggregate(n=repeaters.count()).to_pyarrow().to_pylist()
+    gg_rows = repeaters.group_by("frequency", "monetary").aggregate(n=repeaters.count()) \
+        .order_by(["frequency", "monetary"]).to_pyarrow().to_pylist()
     spend = fit_gamma_gamma(gg_rows, warnings)
 
     people = rfm.mutate(as_of=ibis.literal(datetime.combine(calibration_end, time(0))))
