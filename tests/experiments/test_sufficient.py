@@ -67,13 +67,14 @@ def test_goal_rate(hand_db: Workspace) -> None:
     assert (m["a"].sum, m["b"].sum) == (0, 1)
 
 
-def test_nps_is_a_ratio_over_answers(hand_db: Workspace) -> None:
-    # c1: +100 over 1 answer (s5 is after its window); c3: −100 + 0 over 2 answers; c2, c4: nothing.
+def test_nps_is_the_mean_over_respondents_of_their_codes(hand_db: Workspace) -> None:
+    # c1: +100 from its 1 answer (s5 is after its window); c3: (−100 + 0) / 2 = −50 from 2 answers, counted
+    # once; c2, c4: no answer (denominator 0). NPS per variant = Σ y / Σ d: a = 100 / 1, b = −50 / 1.
     m = moments(hand_db, "nps")
     assert m["a"] == ArmMoments(2, 100, 10_000, denominator_sum=1, denominator_sum_squares=1,
                                 main_denominator_sum_product=100)
-    assert m["b"] == ArmMoments(2, -100, 10_000, denominator_sum=2, denominator_sum_squares=4,
-                                main_denominator_sum_product=-200)
+    assert m["b"] == ArmMoments(2, -50, 2_500, denominator_sum=1, denominator_sum_squares=1,
+                                main_denominator_sum_product=-50)
 
 
 def test_winsorize_caps_at_the_pooled_percentile(hand_db: Workspace) -> None:

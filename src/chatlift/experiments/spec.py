@@ -29,8 +29,9 @@ Metric references (strings, or tables ``{ metric = "revenue", kinds = ["purchase
 * ``goal:NAME`` — the unit reached goal NAME (e.g. ``goal:trial_started``)
   within the window: 0/1 per unit;
 * ``nps`` — NPS answers (0–10) within the window coded −100 (0–6), 0 (7–8),
-  +100 (9–10): Σ codes / Σ answers over units (a ratio metric; units without an
-  answer add nothing to either sum).
+  +100 (9–10); each respondent's value is the mean code of its answers and NPS is
+  the mean over respondents (a ratio metric: Σ values / Σ respondents; units
+  without an answer add nothing to either sum).
 
 `experiments_from_mapping` turns the ``[experiments]`` table into specs; its
 errors name the file and the key.

@@ -127,6 +127,11 @@ def per_unit(con: Any, spec: ExperimentSpec, metric: ExperimentMetric, *, as_of:
         d=ibis.ifelse(during, j.d, 0.0).sum().coalesce(0.0),
         x=(in_x.max() if binary else in_x.sum()).coalesce(0.0),
     )
+    if metric.metric is MetricKind.NPS:
+        # one respondent, one voice: a unit's value is the mean code of its answers in the window, and it
+        # counts once in the denominator, so NPS = mean over respondents of their −100/0/+100
+        answered = rows.d > 0
+        rows = rows.mutate(y=ibis.ifelse(answered, rows.y / rows.d, 0.0), d=ibis.ifelse(answered, 1.0, 0.0))
     if spec.winsorize is not None and not binary and metric.metric is not MetricKind.NPS:
         rows = rows.mutate(y=ibis.least(rows.y, rows.y.quantile(spec.winsorize)),
                            x=ibis.least(rows.x, rows.x.quantile(spec.winsorize)))
