@@ -1,4 +1,4 @@
-"""Every published reference vector in shared/data/experiment-vectors.json, at its stated tolerance.
+"""Every published reference vector in data/experiment-vectors.json, at its stated tolerance.
 
 The vectors come from the unit tests of GrowthBook's stats engine (gbstats and the
 TypeScript power/correction code, commit 8f1db44); their `about`, `conventions` and
@@ -33,7 +33,7 @@ from chatlift.stats import (
     welch_t_test,
 )
 
-VECTORS_FILE = Path(__file__).resolve().parents[3] / "shared" / "data" / "experiment-vectors.json"
+VECTORS_FILE = Path(__file__).resolve().parent / "data" / "experiment-vectors.json"  # see data/README.md
 DATA: dict[str, Any] = json.loads(VECTORS_FILE.read_text(encoding="utf-8"))
 VECTORS: dict[str, dict[str, Any]] = {v["id"]: v for v in DATA["vectors"]}
 
