@@ -7,17 +7,14 @@ JSON document (the same the HTTP API serves).
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
-from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
-import orjson
 import typer
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from chatlift.cli.options import DbOption, err, open_workspace, out
+from chatlift.cli.options import DbOption, FormatOption, Shape, err, open_workspace, out, print_json
 from chatlift.config import config_path, load_settings
 from chatlift.stats.corrections import Correction
 
@@ -27,12 +24,6 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Experiments on support: assignment, analysis and planning.", no_args_is_help=True)
 
 
-class Shape(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-FormatOption = Annotated[Shape, typer.Option("--format", help="table (for people) or json.")]
 
 
 def definitions() -> dict[str, ExperimentSpec] | None:
@@ -41,10 +32,6 @@ def definitions() -> dict[str, ExperimentSpec] | None:
 
     settings = load_settings()
     return experiments_from_mapping(settings.experiments, config_path()) if settings.experiments else None
-
-
-def _json(document: Any) -> None:
-    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _percent(value: float | None, signed: bool = True) -> str:
@@ -67,7 +54,7 @@ def list_experiments(db: DbOption = None, format_: FormatOption = Shape.TABLE) -
     with open_workspace(db, read_only=True) as ws:
         found = ws.experiments(definitions())
     if format_ is Shape.JSON:
-        _json([e.model_dump(mode="json") for e in found])
+        print_json([e.model_dump(mode="json") for e in found])
         return
     view = RichTable(title=f"experiments ({len(found)})")
     for name in ("key", "units per variant", "first exposure", "last exposure", "definition"):
@@ -92,7 +79,7 @@ def assign(
     with open_workspace(db, create=False, read_only=dry_run) as ws:
         found = ws.assign_units(key, unit_ids, definitions=definitions(), record=not dry_run)
     if format_ is Shape.JSON:
-        _json([a.to_dict() for a in found])
+        print_json([a.to_dict() for a in found])
         return
     for a in found:
         note = "not recorded" if dry_run else ("new exposure" if a.new else f"exposed {a.assigned_at:%Y-%m-%d %H:%M}")
@@ -137,7 +124,7 @@ def analyze(
     with open_workspace(db, read_only=True) as ws:
         result = ws.analyze(key, definitions=definitions(), as_of=as_of, **overrides)
     if format_ is Shape.JSON:
-        _json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
     srm = result.srm
     arms = ", ".join(f"{a.variant} {a.units:,}" for a in result.arms)
@@ -176,7 +163,7 @@ def plan(
                             days=days, relative=not absolute, alpha=alpha, target_power=power, variants=variants,
                             two_sided=not one_sided)
     if format_ is Shape.JSON:
-        _json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
     view = RichTable(title=f"plan: {result.metric_type}, baseline {result.baseline:g}", title_justify="left")
     view.add_column("")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
+import orjson
 import typer
 from rich.console import Console
 
@@ -46,6 +48,21 @@ FilterOption = Annotated[
                  help=f"Keep only conversations whose NAME is one of the values; repeatable. NAME: {', '.join(FILTERS)} "
                       "(tag: carries one of the tags)."),
 ]
+
+class Shape(StrEnum):
+    """How a command that prints a document prints it."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FormatOption = Annotated[Shape, typer.Option("--format", help="table (for people) or json.")]
+
+
+def print_json(document: Any) -> None:
+    """A JSON document (indented) on stdout: what ``--format json`` prints."""
+    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
+
 
 # Data goes to stdout; progress, notes and errors to stderr.
 # Piped output is not cut to 80 columns: file names and reasons must stay whole.

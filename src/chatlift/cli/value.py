@@ -6,18 +6,15 @@ the HTTP API serves under ``/v1/value``).
 
 from __future__ import annotations
 
-import sys
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any
 
-import orjson
 import typer
 from rich.table import Table as RichTable
 from rich.text import Text
 
 from chatlift.cli.experiment import definitions
-from chatlift.cli.options import DbOption, TzOption, err, open_workspace, out
+from chatlift.cli.options import DbOption, FormatOption, Shape, TzOption, err, open_workspace, out, print_json
 from chatlift.config import load_settings
 from chatlift.errors import ConfigError
 
@@ -28,20 +25,10 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Churn, retention cohorts, customer lifetime value and support ROI.", no_args_is_help=True)
 
 
-class Shape(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
-
-FormatOption = Annotated[Shape, typer.Option("--format", help="table (for people) or json.")]
 StartOption = Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                                                help="First day of the period (local date in --tz).")]
 EndOption = Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], metavar="YYYY-MM-DD",
                                              help="Day after the period (exclusive).")]
-
-
-def _json(document: Any) -> None:
-    sys.stdout.write(orjson.dumps(document, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
 def _share(e: Estimate | None) -> str:
@@ -74,7 +61,7 @@ def churn(
     with open_workspace(db, read_only=True) as ws:
         result = ws.churn(start.date(), end.date(), basis=basis, every=every, timezone=tz, inactivity_days=inactivity)
     if format_ is Shape.JSON:
-        _json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
     view = RichTable(title=f"churn ({result.basis}): {result.definition}", title_justify="left")
     for name in ("period", "split", "group", "customers", "lost", "churn", "revenue churn", "GRR", "NRR"):
@@ -98,7 +85,7 @@ def cohorts(
     with open_workspace(db, read_only=True) as ws:
         result = ws.retention_cohorts(start.date(), end.date(), basis=basis, timezone=tz)
     if format_ is Shape.JSON:
-        _json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
     view = RichTable(title=f"retention cohorts ({result.basis}): {result.definition}", title_justify="left")
     for name in ("split", "group", "cohort", "size", *(f"+{k}" for k in range(result.months))):
@@ -129,7 +116,7 @@ def clv(
         result = ws.clv(calibration_end.date(), unit=unit, horizon=horizon,
                         holdout_end=holdout_end.date() if holdout_end else None, discount_rate=discount_rate)
     if format_ is Shape.JSON:
-        _json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
     p = result.bgnbd
     out.print(Text(f"BG/NBD ({result.unit}s): r {p.r:.4g}, alpha {p.alpha:.4g}, a {p.a:.4g}, b {p.b:.4g}, "
@@ -190,7 +177,7 @@ def roi(
         result = ws.roi(start.date(), end.date(), timezone=tz, staff=staff, experiment=experiment,
                         definitions=definitions())
     if format_ is Shape.JSON:
-        _json(result.model_dump(mode="json"))
+        print_json(result.model_dump(mode="json"))
         return
     out.print(Text(f"Cost {_money(result.cost)} ({result.cost_source}; {', '.join(result.currencies) or 'no currency'}): "
                    f"{result.conversations:,} conversations ({_money(result.cost_per_conversation)} each), "
