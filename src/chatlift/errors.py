@@ -11,6 +11,7 @@
     ├── ParameterError       a metric or command parameter is invalid
     ├── EngineError          an execution engine failed or is missing
     └── ExperimentError      an experiment definition or analysis is invalid
+        └── UnknownExperimentError  an experiment key that is neither declared nor stored
 
 Bad *rows* are not errors: they are collected as issues, quarantined and
 summarised (see `ingest.report`). Every message says what is wrong and where;
@@ -67,6 +68,10 @@ class EngineError(ChatliftError):
 
 class ExperimentError(ChatliftError):
     """An experiment definition or analysis request is invalid."""
+
+
+class UnknownExperimentError(ExperimentError):
+    """An experiment key that is neither declared nor seen in the assignments."""
 
 
 def close_matches(word: str, choices: Iterable[str]) -> str | None:

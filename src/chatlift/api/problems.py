@@ -20,6 +20,7 @@ from chatlift.errors import (
     InputError,
     ParameterError,
     StoreError,
+    UnknownExperimentError,
     UnknownMetricError,
 )
 
@@ -48,6 +49,7 @@ STATUS: tuple[tuple[type[ChatliftError], int], ...] = (
     (UnknownMetricError, 400),
     (ParameterError, 400),
     (ConfigError, 400),
+    (UnknownExperimentError, 404),
     (ExperimentError, 400),
     (InputError, 422),
     (StoreError, 409),

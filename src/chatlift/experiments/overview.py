@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import Field
 
-from chatlift.errors import ExperimentError, close_matches
+from chatlift.errors import ExperimentError, UnknownExperimentError, close_matches
 from chatlift.experiments.results import Frozen
 from chatlift.experiments.spec import DEMO_EXPERIMENT, ExperimentSpec
 
@@ -79,7 +79,7 @@ def resolve(key: str, specs: Mapping[str, ExperimentSpec], stored: Mapping[str, 
                  f'treatment = 0.5 }}, start = 2025-01-01 and primary = ["conversion"]',
         )
     known = sorted(set(specs) | set(stored))
-    raise ExperimentError(f"no experiment {key!r}",
+    raise UnknownExperimentError(f"no experiment {key!r}",
                           hint=close_matches(key, known) or (f"known experiments: {', '.join(known)}" if known
                                                             else "declare one under [experiments.<key>] in "
                                                                  "chatlift.toml"))

@@ -15,10 +15,8 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel
 
 from chatlift.api.models import FIRST_INSTANT, LAST_INSTANT
-from chatlift.api.problems import ApiError
 from chatlift.api.security import Ingester, Reader, service
 from chatlift.api.service import Service
-from chatlift.errors import close_matches
 from chatlift.experiments import ExperimentResult, ExperimentSummary, PlanResult
 from chatlift.stats.corrections import Correction
 from chatlift.workspace import Workspace
@@ -74,7 +72,6 @@ def assignment(key: str, caller: Ingester, svc: Annotated[Service, Depends(servi
     """Deterministic (SHA-256 of ``key:unit_id``, see docs/experiments.md): the same unit always gets the
     same variant. The first call records the exposure; later calls return it (``new`` false)."""
     with svc.workspace() as ws:
-        _known(ws, key, svc)
         found = ws.assign(key, unit_id, definitions=svc.experiments)
     return {"experiment": found.experiment, "unit_id": found.unit_id, "variant": found.variant,
             "assigned_at": found.assigned_at, "new": found.new, "hashed": found.hashed}
@@ -94,13 +91,5 @@ def analysis(
     overrides = {name: value for name, value in (("sequential", sequential), ("bayesian", bayesian),
                  ("correction", correction), ("alpha", alpha), ("winsorize", winsorize)) if value is not None}
     with svc.workspace() as ws:
-        _known(ws, key, svc)
         return ws.analyze(key, definitions=svc.experiments, as_of=as_of, **overrides)
 
-
-def _known(ws: Workspace, key: str, svc: Service) -> None:
-    """404 for an experiment that is neither declared nor stored."""
-    known = [e.key for e in ws.experiments(svc.experiments)]
-    if key not in known:
-        raise ApiError(404, f"no experiment {key!r}",
-                       hint=close_matches(key, known) or f"known experiments: {', '.join(known) or 'none'}")
