@@ -40,6 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chatlift.domain.schema import CUSTOMER_SOURCES, CUSTOMERS, Column, Table
+from chatlift.facts import changes
 from chatlift.ingest.formats import ROW_COLUMN, Source
 from chatlift.ingest.payload import REASON, BatchFormat, read_payload, resolve_batch_format
 from chatlift.ingest.result import ImportResult, UnknownReference
@@ -274,21 +275,21 @@ def _write(
     if updated_rows:
         key_range = _range(stage, good, table.key[0])
         assert key_range is not None
+        replaced = (f"{target} t WHERE t.{quote(table.key[0])} BETWEEN ? AND ? AND EXISTS "
+                    f"(SELECT 1 FROM {STAGE} s WHERE s.{ROW_COLUMN} IN (SELECT {ROW_COLUMN} FROM {WRITE}) "
+                    f"AND {key_match('s', 't', table)})")
         with _rows(con, updated_rows):
-            con.execute(
-                f"DELETE FROM {target} t WHERE t.{quote(table.key[0])} BETWEEN ? AND ? AND EXISTS "
-                f"(SELECT 1 FROM {STAGE} s WHERE s.{ROW_COLUMN} IN (SELECT {ROW_COLUMN} FROM {WRITE}) "
-                f"AND {key_match('s', 't', table)})",
-                list(key_range),
-            )
+            changes.record(con, table.name, f"SELECT t.* FROM {replaced}", list(key_range))
+            con.execute(f"DELETE FROM {replaced}", list(key_range))
     if not unchanged_rows:
-        con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} WHERE {GOOD}")
+        written = f"SELECT {cols} FROM {STAGE} WHERE {GOOD}"
+        con.execute(f"INSERT INTO {target} ({cols}) {written}")
+        changes.record(con, table.name, written)
     elif len(unchanged_rows) < len(status):
+        written = f"SELECT {cols} FROM {STAGE} WHERE {GOOD} AND {ROW_COLUMN} NOT IN (SELECT {ROW_COLUMN} FROM {WRITE})"
         with _rows(con, unchanged_rows):
-            con.execute(
-                f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} WHERE {GOOD} "
-                f"AND {ROW_COLUMN} NOT IN (SELECT {ROW_COLUMN} FROM {WRITE})"
-            )
+            con.execute(f"INSERT INTO {target} ({cols}) {written}")
+            changes.record(con, table.name, written)
     return inserted, len(updated_rows), len(unchanged_rows)
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from chatlift.domain.schema import CUSTOMER_SOURCES, CUSTOMERS, Table
+from chatlift.facts import changes
 from chatlift.ingest.formats import ROW_COLUMN, FileFormat, detect_format, open_source
 from chatlift.ingest.result import ImportResult, UnknownReference
 from chatlift.ingest.stage import (
@@ -193,6 +194,8 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[int, int, int
     if scalar(con, f"SELECT count(*) FROM (SELECT 1 FROM {target} LIMIT 1)") == 0:
         inserted = scalar(con, f"SELECT count(*) FROM {STAGE} WHERE {good}")
         con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} WHERE {good}")
+        if inserted:
+            changes.record_everything(con, (table.name,))  # a first load: the facts are rebuilt whole
         return inserted, 0, 0
     same = " AND ".join(f"s.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in table.column_names)
     con.execute(
@@ -212,8 +215,11 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[int, int, int
         f"WHERE c.__exists AND NOT c.__same)"
     )
     if updated:
+        changes.record(con, table.name, f"SELECT t.* FROM {target} t, {changed} s WHERE {key_match('t', 's', table)}")
         con.execute(f"DELETE FROM {target} t USING {changed} s WHERE {key_match('t', 's', table)}")
     if inserted or updated:
+        changes.record(con, table.name, f"SELECT s.* FROM {STAGE} s JOIN {COMPARE} c USING ({ROW_COLUMN}) "
+                                        f"WHERE NOT (c.__exists AND c.__same)")
         con.execute(
             f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} s JOIN {COMPARE} c "
             f"USING ({ROW_COLUMN}) WHERE NOT (c.__exists AND c.__same)"

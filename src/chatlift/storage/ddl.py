@@ -115,6 +115,17 @@ ACCESS_DDL: tuple[str, ...] = (
 )
 
 
+CHANGES_TABLE = "chatlift_changes"
+FACT_SOURCES = ("conversations", "messages", "orders", "cart_events")
+"""The canonical tables the derived fact tables read (chatlift.facts)."""
+
+# Keys written since the derived fact tables were refreshed (schema version 3; see chatlift.facts.changes).
+# A null key means every row of the table.
+CHANGES_DDL: tuple[str, ...] = (
+    f"CREATE TABLE {CHANGES_TABLE} (table_name VARCHAR NOT NULL, key VARCHAR, person VARCHAR)",
+)
+
+
 def schema_ddl() -> list[str]:
     """Every statement that creates a current-version database from nothing."""
-    return [*SYSTEM_DDL, *ACCESS_DDL, *(create_table(t) for t in TABLES)]
+    return [*SYSTEM_DDL, *ACCESS_DDL, *CHANGES_DDL, *(create_table(t) for t in TABLES)]

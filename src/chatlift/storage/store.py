@@ -19,9 +19,19 @@ import pyarrow as pa
 
 from chatlift.domain.schema import TABLES, TABLES_BY_NAME
 from chatlift.errors import SchemaVersionError, StoreError
-from chatlift.storage.ddl import ACCESS_DDL, META_TABLE, duckdb_type, quote, schema_ddl, sql_string
+from chatlift.storage.ddl import (
+    ACCESS_DDL,
+    CHANGES_DDL,
+    CHANGES_TABLE,
+    FACT_SOURCES,
+    META_TABLE,
+    duckdb_type,
+    quote,
+    schema_ddl,
+    sql_string,
+)
 
-SCHEMA_VERSION = 2  # bump together with a new entry in MIGRATIONS
+SCHEMA_VERSION = 3  # bump together with a new entry in MIGRATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +48,17 @@ def _add_access_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
+def _add_changes_table(con: duckdb.DuckDBPyConnection) -> None:
+    for statement in CHANGES_DDL:
+        con.execute(statement)
+    for name in FACT_SOURCES:  # the fact tables do not exist yet: build them whole at the next refresh
+        con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(name)}, NULL, NULL)")
+
+
 # Steps from older schema versions to SCHEMA_VERSION, in order.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "API keys, dashboard users and sessions", _add_access_tables),
+    Migration(3, "changes awaiting the derived fact tables", _add_changes_table),
 )
 
 
@@ -242,6 +260,8 @@ class Store:
             self.con.execute(
                 f"INSERT INTO {quote(table_name)} ({cols}) SELECT {cols} FROM _chatlift_append"
             )
+            if table_name in FACT_SOURCES:  # appended in bulk: the facts are rebuilt whole
+                self.con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(table_name)}, NULL, NULL)")
         finally:
             self.con.unregister("_chatlift_append")
         return int(data.num_rows)
@@ -250,6 +270,8 @@ class Store:
         """Delete every row of the given canonical tables (all when None)."""
         for name in table_names or tuple(TABLES_BY_NAME):
             self.con.execute(f"DELETE FROM {quote(name)}")
+            if name in FACT_SOURCES:
+                self.con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(name)}, NULL, NULL)")
 
     # -- reading ----------------------------------------------------------
 
