@@ -98,8 +98,8 @@ def records_behind(
     if reason:
         raise ParameterError(f"{metric} {reason}", hint=f"{metric} allows the breakdowns: {', '.join(m.breakdowns)}")
     values = m.resolve(request.params.get(metric))
-    scope = Scope(ws._ibis(), request.period, Filters(request.filters), request.basis, by,
-                  business_hours=business_hours, materialized=False)
+    scope = Scope(ws.backend(), request.period, Filters(request.filters), request.basis, by,
+                  business_hours=business_hours, materialized=False, facts=ws.facts())
     expr = m.aggregate(scope, list(by), **values)
     try:
         aggregate = _counting_aggregate(expr, by)
@@ -134,31 +134,33 @@ def _conversation_rows(ws: Workspace, request: ReportRequest, sample: ir.Table, 
     from chatlift.metrics.export import conversation_rows
 
     period = request.period if request.basis is Basis.START else Period()
-    scope = Scope(ws._ibis(), period, Filters(), business_hours=business_hours, materialized=False)
+    scope = Scope(ws.backend(), period, Filters(), business_hours=business_hours, materialized=False,
+                  facts=ws.facts())
     rows = conversation_rows(scope).semi_join(sample.select("conversation_id"), "conversation_id")
     rows = rows.order_by(["started_at", "conversation_id"])
     result: pa.Table = (rows.limit(limit) if limit is not None else rows).to_pyarrow()
     return result
 
 
-_DRILLABLE: dict[str, bool] = {}
+_DRILLABLE: dict[tuple[str, bool], bool] = {}
 
 
 def drillable(ws: Workspace, metric: str) -> bool:
     """Whether ``metric`` has a drill-down: its n counts the rows of one relation. Decided from the
     metric's own expression (built, not run; the answer depends on the definition, not on the data,
     so it is kept per process)."""
-    if metric not in _DRILLABLE:
+    key = (metric, ws.facts())
+    if key not in _DRILLABLE:
         m = REGISTRY[known_metric(metric)]
         by = (m.needs_breakdown,) if m.needs_breakdown else ()
         closed = Period(date(2000, 1, 1), date(2000, 1, 2))
-        scope = Scope(ws._ibis(), closed, Filters(), Basis.START, by, materialized=False)
+        scope = Scope(ws.backend(), closed, Filters(), Basis.START, by, materialized=False, facts=key[1])
         try:
             _sample(_counting_aggregate(m.aggregate(scope, list(by), **m.resolve(None)), by))
-            _DRILLABLE[metric] = True
+            _DRILLABLE[key] = True
         except ParameterError:
-            _DRILLABLE[metric] = False
-    return _DRILLABLE[metric]
+            _DRILLABLE[key] = False
+    return _DRILLABLE[key]
 
 
 def parse_group(values: list[str] | None, *, option: str = "--group") -> dict[str, str]:

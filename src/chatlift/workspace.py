@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         ExperimentSummary,
         PlanResult,
     )
+    from chatlift.facts import Refreshed
     from chatlift.metrics.business_hours import BusinessHours
     from chatlift.value import ChurnResult, ClvResult, CohortResult, RoiResult, StaffCost
 
@@ -62,6 +63,7 @@ class Workspace:
         self.store = Store(path, read_only=read_only, create=create)
         self._keep_reports = keep_reports
         self._reports: OrderedDict[str, pa.Table] = OrderedDict()
+        self._backend: Any = None
 
     def _changed(self) -> None:
         """The data changed: kept report results are stale."""
@@ -127,6 +129,7 @@ class Workspace:
                         progress=hook,
                     )
                 )
+            self.refresh_facts()
         finally:
             self._changed()
         return results
@@ -182,7 +185,9 @@ class Workspace:
             )
         try:
             with self.store.memory_limit(DEMO_MEMORY_LIMIT):
-                return self._write_demo(plan, seed=seed, replace=replace, progress=progress)
+                written = self._write_demo(plan, seed=seed, replace=replace, progress=progress)
+            self.refresh_facts()
+            return written
         finally:
             self._changed()
 
@@ -243,9 +248,9 @@ class Workspace:
         if key in self._reports:
             self._reports.move_to_end(key)
             return self._reports[key]
-        table = report(self._ibis(), metrics, period=Period(start, end, timezone), by=by,
+        table = report(self.backend(), metrics, period=Period(start, end, timezone), by=by,
                        filters=Filters(filters or {}), params=params, basis=basis, compare=compare,
-                       business_hours=business_hours)
+                       business_hours=business_hours, facts=self.facts())
         if self._keep_reports:
             self._reports[key] = table
             while len(self._reports) > self._keep_reports:
@@ -269,8 +274,8 @@ class Workspace:
         from chatlift.metrics.export import conversation_rows
         from chatlift.metrics.scope import Scope
 
-        scope = Scope(self._ibis(), Period(start, end, timezone), Filters(filters or {}),
-                      business_hours=business_hours)
+        scope = Scope(self.backend(), Period(start, end, timezone), Filters(filters or {}),
+                      business_hours=business_hours, facts=self.facts())
         try:
             table: pa.Table = conversation_rows(scope, window=window, kinds=kinds).to_pyarrow()
         finally:
@@ -313,13 +318,39 @@ class Workspace:
             partial.unlink(missing_ok=True)
         return int(table.num_rows)
 
-    def _ibis(self) -> Any:
-        import ibis
+    def backend(self) -> Any:
+        """The Ibis backend over this database's connection (one per workspace, so table schemas are
+        looked up once)."""
+        if self._backend is None:
+            import ibis
 
-        # Reports sort their own output; letting DuckDB write temporary tables out of order halves the
-        # time it takes to keep the shared sub-results (timings, attribution) of a report.
-        self.store.con.execute("SET preserve_insertion_order = false")
-        return ibis.duckdb.from_connection(self.store.con)
+            # Reports sort their own output; letting DuckDB write temporary tables out of order halves the
+            # time it takes to keep the shared sub-results (timings, attribution) of a report.
+            self.store.con.execute("SET preserve_insertion_order = false")
+            self._backend = ibis.duckdb.from_connection(self.store.con)
+        return self._backend
+
+    def facts(self) -> bool:
+        """Whether the derived fact tables are current, so that reports may read them (`chatlift.facts`).
+
+        A writable workspace first applies what was written since the last refresh (API batches refresh
+        lazily, here); a read-only one with pending changes answers False, and reports then compute
+        from the raw events, more slowly but with the same results.
+        """
+        from chatlift.facts import current, refresh
+
+        if current(self.store.con):
+            return True
+        if self.store.read_only:
+            return False
+        refresh(self.store, self.backend())
+        return True
+
+    def refresh_facts(self) -> Refreshed:
+        """Apply every change written since the fact tables were last refreshed (see `chatlift.facts`)."""
+        from chatlift.facts import refresh
+
+        return refresh(self.store, self.backend())
 
     def quarantine_count(self) -> int:
         """Issues currently held in quarantine (one per problem of a rejected row)."""
@@ -359,7 +390,7 @@ class Workspace:
         """Every experiment, declared or only seen in ``assignments``, with units per variant."""
         from chatlift.experiments.overview import summaries
 
-        return summaries(self._ibis(), definitions)
+        return summaries(self.backend(), definitions)
 
     def experiment(self, key: str, definitions: Mapping[str, ExperimentSpec] | None = None) -> ExperimentSpec:
         """The definition of experiment ``key`` (declared, or the demo's built-in one).
@@ -370,7 +401,7 @@ class Workspace:
         from chatlift.experiments.overview import definitions as known
         from chatlift.experiments.overview import resolve, stored_experiments
 
-        stored = stored_experiments(self._ibis())
+        stored = stored_experiments(self.backend())
         return resolve(key, known(definitions, stored), stored)
 
     def assign(self, key: str, unit_id: str, *, definitions: Mapping[str, ExperimentSpec] | None = None,
@@ -418,7 +449,7 @@ class Workspace:
                 first = exc.errors()[0]
                 name = ".".join(str(p) for p in first["loc"])
                 raise ExperimentError(f"{key}: {name} = {overrides.get(name)!r}: {first['msg']}") from exc
-        return analyze(self._ibis(), spec, as_of=as_of)
+        return analyze(self.backend(), spec, as_of=as_of)
 
     @staticmethod
     def plan(**params: Any) -> PlanResult:
@@ -440,7 +471,7 @@ class Workspace:
         """
         from chatlift.value.churn import churn
 
-        return churn(self._ibis(), start, end, basis=basis, every=every, timezone=timezone,
+        return churn(self.backend(), start, end, basis=basis, every=every, timezone=timezone,
                      inactivity_days=inactivity_days, trials=trials, kinds=kinds, channel=channel)
 
     def retention_cohorts(self, start: date, end: date, *, basis: str = "orders", timezone: str = "UTC",
@@ -450,7 +481,7 @@ class Workspace:
         share of each cohort still active k months later. See `chatlift.value.cohorts`."""
         from chatlift.value.cohorts import retention_cohorts
 
-        return retention_cohorts(self._ibis(), start, end, basis=basis, timezone=timezone, trials=trials,
+        return retention_cohorts(self.backend(), start, end, basis=basis, timezone=timezone, trials=trials,
                                  kinds=kinds, channel=channel)
 
     def clv(self, calibration_end: date, *, unit: str = "week", horizon: float = 52.0,
@@ -465,7 +496,7 @@ class Workspace:
         """
         from chatlift.value.clv import clv
 
-        return clv(self._ibis(), calibration_end, unit=unit, horizon=horizon, first_from=first_from,
+        return clv(self.backend(), calibration_end, unit=unit, horizon=horizon, first_from=first_from,
                    holdout_end=holdout_end, discount_rate=discount_rate, kinds=kinds, channel=channel)
 
     def roi(self, start: date, end: date, *, timezone: str = "UTC", channel: str | None = "chat",
@@ -478,7 +509,7 @@ class Workspace:
         from chatlift.value.roi import roi
 
         result = self.analyze(experiment, definitions=definitions) if experiment is not None else None
-        return roi(self._ibis(), start, end, timezone=timezone, channel=channel, staff=staff,
+        return roi(self.backend(), start, end, timezone=timezone, channel=channel, staff=staff,
                    shared_costs=shared_costs, window=window, kinds=kinds, experiment=result)
 
 

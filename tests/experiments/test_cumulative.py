@@ -73,7 +73,7 @@ def test_weekly_points_cover_the_exposures(small_demo: Workspace) -> None:
 
 def test_fixed_horizon_points_equal_analyze_as_of(small_demo: Workspace) -> None:
     points = _points(small_demo)
-    result = cumulative(small_demo._ibis(), DEMO_EXPERIMENT, points)
+    result = cumulative(small_demo.backend(), DEMO_EXPERIMENT, points)
     assert result.metrics == ["goal:trial_started", "revenue"]
     assert len(result.lifts) == len(points) * 2  # two primary metrics, one treatment variant
     check_against_analyze(small_demo, result, [points[2], points[8], points[-1]])
@@ -86,7 +86,7 @@ def test_sequential_cuped_and_winsorized_points_equal_analyze(small_demo: Worksp
     overrides: dict[str, Any] = {"sequential": True, "covariate_days": 28.0, "winsorize": 0.95}
     spec = ExperimentSpec.model_validate(DEMO_EXPERIMENT.model_dump() | overrides)
     points = _points(small_demo)
-    result = cumulative(small_demo._ibis(), spec, points, metrics=spec.metrics)
+    result = cumulative(small_demo.backend(), spec, points, metrics=spec.metrics)
     assert result.method == "sequential"
     assert set(result.metrics) == {"goal:trial_started", "revenue", "questions", "nps", "conversion"}
     check_against_analyze(small_demo, result, [points[5], points[-1]], **overrides)
@@ -96,7 +96,7 @@ def test_hand_data_three_variants_and_empty_points(hand_db: Workspace) -> None:
     """On the hand-made experiment, a point before any exposure has no units and no interval."""
     spec = ExperimentSpec.model_validate({"key": "exp", **EXP, "variants": {"a": 1, "b": 1, "z": 1}})
     points = [datetime(2025, 1, 2), datetime(2025, 1, 9), datetime(2025, 1, 21)]
-    result = cumulative(hand_db._ibis(), spec, points, metrics=spec.metrics)
+    result = cumulative(hand_db.backend(), spec, points, metrics=spec.metrics)
     first = result.series("revenue", "b")[0]
     assert (first.control_units, first.treatment_units) == (0, 0)
     assert first.relative.lift is None and first.relative.lower is None
@@ -114,4 +114,4 @@ def test_hand_data_three_variants_and_empty_points(hand_db: Workspace) -> None:
 def test_points_are_checked(hand_db: Workspace) -> None:
     spec = ExperimentSpec.model_validate({"key": "exp", **EXP})
     with pytest.raises(ExperimentError, match="1 to 200 points, not 0"):
-        cumulative(hand_db._ibis(), spec, [])
+        cumulative(hand_db.backend(), spec, [])

@@ -21,11 +21,11 @@ def spec(**changes: Any) -> ExperimentSpec:
 
 def moments(ws: Workspace, metric: str, **changes: Any) -> dict[str, ArmMoments]:
     s = spec(**changes)
-    return variant_moments(ws._ibis(), s, s.metric(metric), with_covariate=s.covariate_days is not None)
+    return variant_moments(ws.backend(), s, s.metric(metric), with_covariate=s.covariate_days is not None)
 
 
 def test_exposure_counts(hand_db: Workspace) -> None:
-    counts = exposure_counts(hand_db._ibis(), spec())
+    counts = exposure_counts(hand_db.backend(), spec())
     assert counts.counted == {"a": 2, "b": 2}  # c1, c2 | c3, c4
     assert counts.outside_dates == 1  # c5
     assert counts.unknown_variants == {"z": 1}  # c6
@@ -88,7 +88,7 @@ def test_winsorize_caps_at_the_pooled_percentile(hand_db: Workspace) -> None:
 
 def test_as_of_cuts_exposures_and_events(hand_db: Workspace) -> None:
     s = spec()
-    m = variant_moments(hand_db._ibis(), s, s.metric("revenue"), as_of=datetime(2025, 1, 7))
+    m = variant_moments(hand_db.backend(), s, s.metric("revenue"), as_of=datetime(2025, 1, 7))
     # Exposed before 7 January: c1 (a) and c3 (b); c3's orders on the 7th and 8th are not yet in.
     assert m["a"] == ArmMoments(1, 10, 100)
     assert m["b"] == ArmMoments(1, 0, 0)

@@ -82,7 +82,7 @@ def _same(row: dict[str, Any], expected: dict[str, Any]) -> None:
 
 
 def _scope(ws: Workspace, by: Sequence[str] = ()) -> Scope:
-    return Scope(ws._ibis(), Period(date(2025, 1, 1), date(2026, 1, 1)), Filters(), by=tuple(by),
+    return Scope(ws.backend(), Period(date(2025, 1, 1), date(2026, 1, 1)), Filters(), by=tuple(by),
                  materialized=False)
 
 

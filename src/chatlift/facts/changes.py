@@ -51,5 +51,4 @@ def record_everything(con: duckdb.DuckDBPyConnection, table_names: tuple[str, ..
 
 def pending(con: duckdb.DuckDBPyConnection) -> int:
     """How many change records wait (0 when the fact tables are current)."""
-    row = con.execute(f"SELECT count(*) FROM {CHANGES_TABLE}").fetchone()
-    return int(row[0]) if row else 0
+    return int(con.execute(f"SELECT count(*) FROM {CHANGES_TABLE}").fetchall()[0][0])

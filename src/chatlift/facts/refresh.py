@@ -125,5 +125,4 @@ def _rebuild(con: duckdb.DuckDBPyConnection, backend: ibis.BaseBackend, fact: _F
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
-    row = con.execute(sql).fetchone()
-    return int(row[0]) if row else 0
+    return int(con.execute(sql).fetchall()[0][0])

@@ -24,7 +24,7 @@ any backend, like the metrics.
 
 ``chatlift_order_facts`` — per order with a known person and per channel the person
 has conversations on: the last conversation of that channel that started at or before
-the order (by start, then id): ``order_id``, ``kind``, ``ordered_at``, ``channel``,
+the order (by start, then id): ``order_id``, ``kind``, ``amount``, ``ordered_at``, ``channel``,
 ``conversation_id``, ``started_at``. Within a window of ``w`` days the order is
 attributed to it exactly when ``ordered_at < started_at + w``: a later start within the
 window would be a later conversation.
@@ -126,20 +126,20 @@ def order_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.T
     c = c.mutate(person=person(c)).filter(lambda t: t.person.notnull())
     c = c.semi_join(o.select("person").distinct(), "person")
     channels = c.select("person", "channel").distinct()
-    placed = o.join(channels, "person").select("person", "channel", "order_id", "kind", at=o.ordered_at)
+    placed = o.join(channels, "person").select("person", "channel", "order_id", "kind", "amount", at=o.ordered_at)
     rows = _loose(c.select("person", "channel", "conversation_id", at=c.started_at, order_id=ibis.null("string"),
-                           kind=ibis.null("string"))).union(
+                           kind=ibis.null("string"), amount=ibis.null("float64"))).union(
         _loose(placed.select("person", "channel", conversation_id=ibis.null("string"), at=placed.at,
-                             order_id=placed.order_id, kind=placed.kind)))
+                             order_id=placed.order_id, kind=placed.kind, amount=placed.amount)))
     rows = rows.mutate(is_order=rows.order_id.notnull())
     so_far = ibis.window(group_by=["person", "channel"], order_by=["at", "is_order", "conversation_id"],
                          rows=(None, 0))
     rows = rows.mutate(seq=(~rows.is_order).cast("int64").sum().over(so_far))
     orders = rows.filter(rows.is_order & (rows.seq > 0))
     chats = rows.filter(~rows.is_order).select("person", "channel", "seq", "conversation_id", started_at=rows.at)
-    joined = orders.select("person", "channel", "seq", "order_id", "kind", ordered_at=orders.at).join(
+    joined = orders.select("person", "channel", "seq", "order_id", "kind", "amount", ordered_at=orders.at).join(
         chats, ["person", "channel", "seq"])
-    return joined.select("order_id", "kind", "ordered_at", "channel", "conversation_id", "started_at")
+    return joined.select("order_id", "kind", "amount", "ordered_at", "channel", "conversation_id", "started_at")
 
 
 def cart_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.Table:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from chatlift.facts.tables import NEXT_ORDER, ORDER_FACTS
 from chatlift.metrics.scope import Scope, person
 from chatlift.metrics.timings import TIMED_COLUMNS, followed_conversations, timed_conversations
 
@@ -54,10 +55,19 @@ def with_converted(scope: Scope, conversations: ir.Table, *, window: float, kind
                    goals: tuple[str, ...]) -> ir.Table:
     """``conversations`` (a subset of the scope's) with a known person, plus a boolean ``converted``."""
     c = conversations.filter(conversations.person.notnull())
+    if scope.facts and not goals:
+        return c.mutate(converted=_converted_by_facts(c, window, kinds))
     hits = scope.shared(("converted", window, kinds, goals), lambda: _converted(scope, window, kinds, goals),
                         materialize=True)
     joined = c.left_join(hits, "conversation_id").drop("conversation_id_right")
     return joined.mutate(converted=joined.converted.fill_null(False))
+
+
+def _converted_by_facts(t: ir.Table, window: float, kinds: tuple[str, ...]) -> ir.BooleanValue:
+    """Converted, from the conversation facts' first order of each kind at or after the start."""
+    end = window_end(t.started_at, window)
+    hits = [t[NEXT_ORDER[kind]] < end for kind in dict.fromkeys(kinds) if kind in NEXT_ORDER]
+    return ibis.or_(*hits).fill_null(False) if hits else ibis.literal(False)
 
 
 def converted_conversations(scope: Scope, *, window: float, kinds: tuple[str, ...], goals: tuple[str, ...],
@@ -73,6 +83,8 @@ def converted_conversations(scope: Scope, *, window: float, kinds: tuple[str, ..
                             materialize=True)
 
     def flagged(t: ir.Table) -> ir.Table:
+        if scope.facts and not goals:
+            return t.mutate(converted=_converted_by_facts(t, window, kinds))
         joined = t.left_join(hits(), "conversation_id").drop("conversation_id_right")
         return joined.mutate(converted=joined.converted.fill_null(False))
 
@@ -85,6 +97,8 @@ def converted_conversations(scope: Scope, *, window: float, kinds: tuple[str, ..
         return scope.shared(("converted followed", window, kinds, goals), build)
 
     def build() -> ir.Table:
+        if scope.facts:  # the timed conversations are the followed ones: the widest relation itself
+            return widest()
         if timed:
             return scope.same_rows(widest, flagged(timed_conversations(scope)))
         c = scope.conversations()
@@ -107,6 +121,9 @@ def _converted(scope: Scope, window: float, kinds: tuple[str, ...], goals: tuple
 def attributed_orders(scope: Scope, *, window: float, kinds: tuple[str, ...]) -> ir.Table:
     """One row per order and channel it is attributed to: ``order_id``, ``conversation_id``, ``channel``."""
     def build() -> ir.Table:
+        if scope.facts:
+            return attributed_by_facts(scope, window=window, kinds=kinds).select("order_id", "conversation_id",
+                                                                                 "channel")
         o = orders_of(scope, kinds).select("order_id", "person", "ordered_at")
         c = scope.table("conversations")
         c = c.select("conversation_id", "channel", "started_at", person=person(c))
@@ -117,6 +134,14 @@ def attributed_orders(scope: Scope, *, window: float, kinds: tuple[str, ...]) ->
         pairs = pairs.mutate(__rank=ibis.row_number().over(latest))
         return pairs.filter(pairs.__rank == 0).select("order_id", "conversation_id", "channel")
     return scope.shared(("attributed", window, kinds), build, materialize=True)
+
+
+def attributed_by_facts(scope: Scope, *, window: float, kinds: tuple[str, ...]) -> ir.Table:
+    """`attributed_orders` read from the order facts (which must be current), with the order's ``amount``
+    and ``ordered_at`` too: the last conversation per channel at or before each order gets it when the
+    order falls within ``window`` days of its start."""
+    f = scope.table(ORDER_FACTS)
+    return f.filter(f.kind.isin(list(kinds)) & (f.ordered_at < window_end(f.started_at, window)))
 
 
 def with_chatted(scope: Scope, table: ir.Table, channel: str = "chat") -> ir.Table:

@@ -29,12 +29,14 @@ def report(
     basis: str = "start",
     compare: bool = False,
     business_hours: Any = None,
+    facts: bool = False,
 ) -> pa.Table:
     """One row per metric and group: ``metric``, the ``by`` columns, ``value``, ``lower``, ``upper``, ``n``.
 
     With ``compare``, also the same figures for the previous period of equal length
     (``previous_value`` … ``previous_n``) and ``change`` = value − previous value.
-    Rows come in the order of ``metrics``, then sorted by the ``by`` columns.
+    Rows come in the order of ``metrics``, then sorted by the ``by`` columns. With ``facts``, the
+    definitions read the derived fact tables (`chatlift.facts`), which must be current.
     """
     by = tuple(by)
     for name in by:
@@ -64,12 +66,12 @@ def report(
                                  f"{', '.join(m.breakdowns) or 'none'} (`chatlift metrics show {key}`)")
         plan.append((m, m.resolve((params or {}).get(key))))
     current = _compute(plan, Scope(backend, period, filters, basis_value, by, business_hours=business_hours,
-                                   materialized=False))
+                                   materialized=False, facts=facts))
     schema = pa.schema([("metric", pa.string()), *((b, pa.string()) for b in by), ("value", pa.float64()),
                         ("lower", pa.float64()), ("upper", pa.float64()), ("n", pa.int64())])
     if compare:
         scope = Scope(backend, period.previous(), filters, basis_value, by, business_hours=business_hours,
-                      materialized=False)
+                      materialized=False, facts=facts)
         before = {_key(r, by): r for r in _compute(plan, scope)}
         for row in current:
             old = before.get(_key(row, by), {})

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
+from chatlift.facts.tables import CART_FACTS, cart_facts
 from chatlift.metrics.attribution import (
+    attributed_by_facts,
     attributed_orders,
     converted_conversations,
     orders_of,
@@ -56,8 +58,14 @@ def _order_value_stats(scope: Scope, by: Sequence[str], window: float, kinds: tu
     by_time = [b for b in by if b in TIME_BREAKDOWNS]
     by_conversation = [b for b in by if b in BREAKDOWNS and b != "channel"]
     c = scope.all_conversations().select("conversation_id", *by_conversation)
-    a = only_channel(attributed_orders(scope, window=window, kinds=kinds), by, channel).join(c, "conversation_id")
-    a = a.join(orders.select("order_id", "amount", *by_time), "order_id")
+    if scope.facts:  # the order facts carry the amount and time: join the conversations only when they filter
+        a = scope.in_period(only_channel(attributed_by_facts(scope, window=window, kinds=kinds), by, channel),
+                            "ordered_at")
+        if by_conversation or scope.filtered:
+            a = a.join(c, "conversation_id")
+    else:
+        a = only_channel(attributed_orders(scope, window=window, kinds=kinds), by, channel).join(c, "conversation_id")
+        a = a.join(orders.select("order_id", "amount", *by_time), "order_id")
     attributed = grouped(a, by, **mean(a, by, a.amount, "_a"))
     everything = grouped(orders, by_time, **mean(orders, by_time, orders.amount, "_t"))
     if len(by_time) < len(by):
@@ -104,16 +112,7 @@ def _carts(scope: Scope, by: Sequence[str], window: float) -> ir.Table:
 
 
 def _cart_rows(scope: Scope, window: float) -> ir.Table:
-    e = scope.table("cart_events")
-    add, checkout = e.action == "add", e.action == "checkout"
-    quantity = e.quantity.fill_null(1).cast("float64")
-    carts = e.group_by("cart_id").aggregate(
-        person=e.customer_id.max().coalesce(e.visitor_id.max()),
-        first_add_at=e.at.min(where=add),
-        checkout_at=e.at.min(where=checkout),
-        added=quantity.sum(where=add),
-        checked_out=quantity.sum(where=checkout),
-    )
+    carts = scope.table(CART_FACTS) if scope.facts else cart_facts(scope.backend)
     carts = carts.filter(carts.first_add_at.notnull())
     carts = scope.in_period(carts, "first_add_at")
     in_time = carts.checkout_at.notnull() & (carts.checkout_at < window_end(carts.first_add_at, window))

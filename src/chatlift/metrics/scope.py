@@ -25,6 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
+from chatlift.facts.tables import CONVERSATION_FACTS, person
 from chatlift.metrics.definitions import TIME_BREAKDOWNS
 from chatlift.metrics.local_time import to_local
 
@@ -38,6 +39,8 @@ BREAKDOWNS: dict[str, str] = {
     "cobrowse": "cobrowse",
 }
 """Breakdown (and filter) name → conversations column; cobrowse shows as "true"/"false"."""
+__all__ = ["ALL_BREAKDOWNS", "BREAKDOWNS", "FILTERS", "WEEKDAYS", "Basis", "Filters", "Period", "Scope", "person",
+           "utc_bound", "zone"]
 ALL_BREAKDOWNS = (*BREAKDOWNS, *TIME_BREAKDOWNS, "chatted")
 FILTERS = (*BREAKDOWNS, "tag")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -122,9 +125,10 @@ class Filters:
         return conversations
 
 
-def person(table: ir.Table) -> ir.StringValue:
-    """A person across tables: ``customer_id``, else ``visitor_id``."""
-    return table.customer_id.coalesce(table.visitor_id)
+_TABLES = "_chatlift_tables"
+"""The attribute of a backend that keeps the tables already looked up on it (backends compare equal by
+their database, not their connection, so they cannot key a dictionary; chatlift's schemas do not change
+while a file is open)."""
 
 
 def _nullable(table: ir.Table) -> ir.Table:
@@ -149,6 +153,7 @@ class Scope:
     by: tuple[str, ...] = ()
     business_hours: Any = None  # a business_hours.BusinessHours, from chatlift.toml
     materialized: bool = True  # keep shared sub-results (timings, attribution) as temporary tables
+    facts: bool = False  # read the derived fact tables (chatlift.facts), which are current, over the raw events
     # shared sub-results worth a temporary table when several queries read them (kept when not materialized,
     # for `fusion` to decide), and relations with the same rows as another plus columns (wider → narrower)
     materializable: list[Any] = field(default_factory=list)
@@ -161,7 +166,14 @@ class Scope:
         return bool(self.filters.values)
 
     def table(self, name: str) -> ir.Table:
-        return self.backend.table(name)
+        """A table of the backend; its schema is looked up once per backend (a lookup costs ~10 ms)."""
+        tables: dict[str, ir.Table] | None = getattr(self.backend, _TABLES, None)
+        if tables is None:
+            tables = {}
+            setattr(self.backend, _TABLES, tables)
+        if name not in tables:
+            tables[name] = self.backend.table(name)
+        return tables[name]
 
     def shared(self, key: Any, build: Callable[[], Any], *, materialize: bool = False) -> Any:
         """The result of ``build()``, built once per scope; with ``materialize`` (and `materialized` on),
@@ -196,7 +208,7 @@ class Scope:
             for node, wider in list(self.widening.items()):
                 if node not in built:
                     built[node] = wider().op()
-        return built
+        return {node: wider for node, wider in built.items() if wider != node}
 
     def release(self) -> None:
         """Drop the temporary tables this scope computed (also done by Ibis when they are collected)."""
@@ -206,8 +218,12 @@ class Scope:
     def all_conversations(self) -> ir.Table:
         """Every conversation passing the filters (any time), with breakdown names and ``person``."""
         def build() -> ir.Table:
-            c = self.table("conversations")
-            c = c.mutate(agent=c.agent_id, cobrowse=c.cobrowse.cast("string").lower(), person=person(c))
+            if self.facts:  # every column of conversations, their person, timings and what follows them
+                c = self.table(CONVERSATION_FACTS)
+                c = c.mutate(agent=c.agent_id, cobrowse=c.cobrowse.cast("string").lower())
+            else:
+                c = self.table("conversations")
+                c = c.mutate(agent=c.agent_id, cobrowse=c.cobrowse.cast("string").lower(), person=person(c))
             return self.filters.apply(c)
         return self.shared("all_conversations", build)
 

@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
+from chatlift.facts.tables import NEXT_ORDER
 from chatlift.metrics.expressions import seconds
 from chatlift.metrics.scope import Basis, Scope, person
 
@@ -28,6 +29,8 @@ TIMED_COLUMNS = ("conversation_id", "person", "started_at", "status", "channel",
 """What a timed conversation carries (plus the report's breakdown columns): kept narrow, as it is
 computed once into a temporary table."""
 HOURS = ("calendar", "business")
+FOLLOWING = ("next_started_at", *NEXT_ORDER.values())
+"""What a timed conversation also carries when read from the conversation facts: what follows it."""
 
 
 def message_facts(scope: Scope, conversations: ir.Table) -> ir.Table:
@@ -70,16 +73,19 @@ def timed_conversations(scope: Scope, *, event: str = "started_at", clock: str =
 
 def _build(scope: Scope, event: str, clock: str, hours: str) -> ir.Table:
     by_event = scope.basis is Basis.EVENT and event != "started_at"
-    c = scope.all_conversations() if by_event else scope.conversations()
-    facts = message_facts(scope, c)
-    t = c.left_join(facts, "conversation_id").drop("conversation_id_right")
-    t = t.mutate(
-        first_response=t.first_response_at.coalesce(t.first_agent_at),
-        resolved=t.resolved_at.coalesce(ibis.ifelse(t.status == "resolved", t.last_message_at, ibis.null("timestamp"))),
-    )
-    t = t.mutate(reopened=(t.resolved.notnull() & (t.last_customer_at > t.resolved)).fill_null(False))
+    t = scope.all_conversations() if by_event else scope.conversations()
+    if not scope.facts:  # the conversation facts carry these columns already (chatlift.facts.tables)
+        facts = message_facts(scope, t)
+        t = t.left_join(facts, "conversation_id").drop("conversation_id_right")
+        t = t.mutate(
+            first_response=t.first_response_at.coalesce(t.first_agent_at),
+            resolved=t.resolved_at.coalesce(ibis.ifelse(t.status == "resolved", t.last_message_at,
+                                                        ibis.null("timestamp"))),
+        )
+        t = t.mutate(reopened=(t.resolved.notnull() & (t.last_customer_at > t.resolved)).fill_null(False))
+        if clock == "handoff":
+            t = t.left_join(_handoffs(scope, t), "conversation_id").drop("conversation_id_right")
     if clock == "handoff":
-        t = t.left_join(_handoffs(scope, t), "conversation_id").drop("conversation_id_right")
         t = t.mutate(clock_at=t.handoff_at.coalesce(t.started_at))
     else:
         t = t.mutate(clock_at=t.started_at)
@@ -91,7 +97,8 @@ def _build(scope: Scope, event: str, clock: str, hours: str) -> ir.Table:
     else:
         t = t.mutate(first_response_s=seconds(t.first_response, t.clock_at), resolution_s=seconds(t.resolved, t.clock_at))
     groups = [b for b in scope.by if b in t.columns]
-    return t.select(*TIMED_COLUMNS, *(g for g in groups if g not in TIMED_COLUMNS))
+    following = FOLLOWING if scope.facts else ()
+    return t.select(*TIMED_COLUMNS, *following, *(g for g in groups if g not in TIMED_COLUMNS))
 
 
 def followed_conversations(scope: Scope) -> ir.Table:
@@ -100,6 +107,8 @@ def followed_conversations(scope: Scope) -> ir.Table:
     person is unknown."""
     def build() -> ir.Table:
         t = timed_conversations(scope)
+        if scope.facts:  # the timed conversations carry next_started_at from the facts
+            return t
         c = scope.table("conversations")
         c = c.select("conversation_id", "started_at", __person=person(c))
         following = ibis.window(group_by="__person", order_by=["started_at", "conversation_id"])

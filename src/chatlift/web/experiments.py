@@ -171,7 +171,7 @@ def listing(ws: Workspace, declared: Mapping[str, ExperimentSpec] | None) -> dic
     rows = []
     for summary in ws.experiments(declared):
         spec = ws.experiment(summary.key, declared) if summary.declared else None
-        srm = srm_check(ws._ibis(), spec) if spec is not None else None
+        srm = srm_check(ws.backend(), spec) if spec is not None else None
         rows.append({"summary": summary, "spec": spec, "srm": srm,
                      "srm_text": srm_text(srm.mismatch, srm.p_value, srm.threshold) if srm else "no definition"})
     return {"experiments": rows}
@@ -190,7 +190,7 @@ def trend_charts(ws: Workspace, spec: ExperimentSpec, first: datetime | None, la
     first, last = max(first, spec.start), min(last, spec.end) if spec.end else last
     if last < first:
         return []
-    found = cumulative(ws._ibis(), spec, weekly_points(first, last))
+    found = cumulative(ws.backend(), spec, weekly_points(first, last))
     labels = [p.strftime("%Y-%m-%d %H:%M") if (p.hour, p.minute) != (0, 0) else p.strftime("%Y-%m-%d")
               for p in found.points]
     variants = [v.key for v in spec.variants[1:]]

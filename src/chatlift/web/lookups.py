@@ -48,8 +48,8 @@ def choices(ws: Workspace) -> dict[str, list[str]]:
 @contextmanager
 def scope_of(ws: Workspace, view: View) -> Iterator[Scope]:
     """The metric engine's scope for ``view`` (its temporary tables are dropped afterwards)."""
-    scope = Scope(ws._ibis(), Period(view.start, view.end, view.timezone),
-                  Filters({name: (value,) for name, value in view.filters().items()}))
+    scope = Scope(ws.backend(), Period(view.start, view.end, view.timezone),
+                  Filters({name: (value,) for name, value in view.filters().items()}), facts=ws.facts())
     try:
         yield scope
     finally:
