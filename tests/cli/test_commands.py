@@ -141,3 +141,20 @@ def test_quarantine_lists_issues_as_csv(run: Run, tmp_path: Path) -> None:
     assert len(rows) == 2  # one issue: the nps score 11 on 0-10
     assert rows[1][:5] == ["survey_responses", "s.csv", "1", "score", "11"]
     assert rows[1][5].startswith("outside the survey scale 0-10")
+
+
+def test_migrate_brings_the_fact_tables_up_to_date(run: Run, tmp_path: Path) -> None:
+    run("init", "--db", "m.duckdb")
+    _write(tmp_path / "orders.csv", ORDERS_CSV)
+    run("import", "orders", "orders.csv", "--db", "m.duckdb")
+    con = duckdb.connect(str(tmp_path / "m.duckdb"))
+    con.execute("DROP TABLE chatlift_order_facts")  # as a file from before the fact tables would be
+    con.close()
+    status, _, err = run("migrate", "--db", "m.duckdb")
+    assert status == 0 and "chatlift_order_facts (rebuilt)" in err
+    con = duckdb.connect(str(tmp_path / "m.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM chatlift_order_facts").fetchall() == [(0,)]  # no conversations
+    assert con.execute("SELECT count(*) FROM chatlift_changes").fetchall() == [(0,)]
+    con.close()
+    status, _, err = run("migrate", "--db", "m.duckdb")
+    assert status == 0 and "nothing to migrate" in err and "Fact tables" not in err

@@ -26,10 +26,16 @@ def init(db: DbOption = None) -> None:
 
 
 def migrate(db: DbOption = None) -> None:
-    """Bring a database written by an older chatlift up to this release's schema."""
+    """Bring a database written by an older chatlift up to this release's schema, and its fact tables up to
+    date with its data."""
     with open_workspace(db) as ws:
         if ws.store.migrated_from is None:
             err.print(f"{ws.path} is at schema version {ws.store.schema_version}; nothing to migrate.")
+        refreshed = ws.refresh_facts()
+        if refreshed.done:
+            done = ", ".join(f"{name} ({'rebuilt' if how == 'whole' else f'{how:,} keys'})"
+                             for name, how in refreshed.done.items())
+            err.print(f"Fact tables brought up to date in {refreshed.seconds:.1f} s: {done}.")
 
 
 def status(db: DbOption = None) -> None:
