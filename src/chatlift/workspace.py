@@ -321,12 +321,14 @@ class Workspace:
     def backend(self) -> Any:
         """The Ibis backend over this database's connection (one per workspace, so table schemas are
         looked up once)."""
+        # Reports sort their own output; letting DuckDB write temporary tables out of order halves the
+        # time it takes to keep the shared sub-results (timings, attribution) of a report. Executed on
+        # every call, it also closes a result another caller left half-read (``fetchone``), which would
+        # make the backend's next query fail with "connection has an unfinished result".
+        self.store.con.execute("SET preserve_insertion_order = false")
         if self._backend is None:
             import ibis
 
-            # Reports sort their own output; letting DuckDB write temporary tables out of order halves the
-            # time it takes to keep the shared sub-results (timings, attribution) of a report.
-            self.store.con.execute("SET preserve_insertion_order = false")
             self._backend = ibis.duckdb.from_connection(self.store.con)
         return self._backend
 
