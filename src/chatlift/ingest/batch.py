@@ -28,10 +28,8 @@ whole key column. Figures: docs/performance.md, "Batch ingestion (issue 4)".
 
 from __future__ import annotations
 
-import contextlib
 import time
 import weakref
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +39,7 @@ import pyarrow.compute as pc
 
 from chatlift.domain.schema import CUSTOMER_SOURCES, CUSTOMERS, Column, Table
 from chatlift.facts import changes
+from chatlift.ingest.arrow_stage import typed_batch
 from chatlift.ingest.formats import ROW_COLUMN, Source
 from chatlift.ingest.payload import REASON, BatchFormat, read_payload, resolve_batch_format
 from chatlift.ingest.result import ImportResult, UnknownReference
@@ -52,8 +51,9 @@ from chatlift.storage.store import Store
 __all__ = ["BatchFormat", "import_batch"]
 
 INPUT = "__chatlift_batch"  # the parsed payload, registered as an Arrow table
-WRITE = "__chatlift_batch_rows"  # the stage rows a statement applies to, when not all good rows
-GOOD = "NOT __bad AND NOT __dup"
+GOOD_ROWS = "__chatlift_batch_good"  # the typed good rows (``__row`` and every column)
+WRITE = "__chatlift_batch_rows"  # the good rows to write, when some are unchanged
+REPLACED = "__chatlift_batch_replaced"  # the keys of stored rows to replace
 
 
 def import_batch(
@@ -98,24 +98,31 @@ def import_batch(
     batch_format = resolve_batch_format(fmt)
     data, ignored = read_payload(payload, batch_format, table)
     con = store.con
-    prepared = _prepared(store, table, timezone)
+    fast = typed_batch(data, table)
+    prepared = None if fast is not None else _prepared(store, table, timezone)
+    registered: list[str] = []
     try:
         with store.transaction():
-            con.register(INPUT, data)
-            con.execute(f"INSERT INTO {prepared.input} SELECT * FROM {INPUT}")
-            stage = _with_duplicates(con.sql(f"EXECUTE {prepared.stage}").to_arrow_table(), table)
-            con.execute(f"DELETE FROM {prepared.input}")
-            con.register(STAGE, stage)
-            good = pc.invert(pc.or_(stage["__bad"], stage["__dup"]))
-            bad, dupes = _true_count(stage["__bad"]), _true_count(stage["__dup"])
+            if fast is not None:
+                good, rows_read, bad, dupes = fast, fast.num_rows, 0, 0
+            else:
+                assert prepared is not None
+                stage = _stage(con, prepared, data, table)
+                con.register(STAGE, stage)
+                registered.append(STAGE)
+                keep = pc.invert(pc.or_(stage["__bad"], stage["__dup"]))
+                good = stage.filter(keep).select([ROW_COLUMN, *table.column_names])
+                rows_read, bad, dupes = stage.num_rows, _true_count(stage["__bad"]), _true_count(stage["__dup"])
             rejected = bad + dupes
             inserted = updated = unchanged = 0
             unknown: list[UnknownReference] = []
-            if stage.num_rows > rejected:
-                status = _compare(con, table, stage, good)
-                inserted, updated, unchanged = _write(con, table, stage, good, status)
-                unknown = _unknown(table, status)
-            counts = (stage.num_rows, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown))
+            if good.num_rows:
+                con.register(GOOD_ROWS, good)
+                registered.append(GOOD_ROWS)
+                stored, same = _compare(con, table, good)
+                unknown = _unknown(con, table, good)
+                inserted, updated, unchanged = _write(con, table, good, stored, same, registered)
+            counts = (rows_read, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown))
             import_id, name = _log(con, table, source, batch_format, started, counts, timezone)
             if source is not None:
                 con.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE table_name = ? AND source = ?", [table.name, name])
@@ -123,13 +130,13 @@ def import_batch(
             if issues:
                 store_issues(con, import_id, table.name, issues)
     finally:
-        con.unregister(STAGE)
-        con.unregister(INPUT)
+        for view in registered:
+            con.unregister(view)
     return ImportResult(
         table=table.name,
         source=name,
         format=batch_format.value,
-        rows_read=stage.num_rows,
+        rows_read=rows_read,
         inserted=inserted,
         updated=updated,
         unchanged=unchanged,
@@ -180,6 +187,18 @@ def _prepared(store: Store, table: Table, timezone: str | None) -> _Prepared:
     return found
 
 
+def _stage(con: duckdb.DuckDBPyConnection, prepared: _Prepared, data: pa.Table, table: Table) -> pa.Table:
+    """The batch validated by the SQL (`stage.stage_select`), with ``__dup`` set."""
+    con.register(INPUT, data)
+    try:
+        con.execute(f"INSERT INTO {prepared.input} SELECT * FROM {INPUT}")
+    finally:
+        con.unregister(INPUT)
+    stage = _with_duplicates(con.sql(f"EXECUTE {prepared.stage}").to_arrow_table(), table)
+    con.execute(f"DELETE FROM {prepared.input}")
+    return stage
+
+
 def _with_duplicates(stage: pa.Table, table: Table) -> pa.Table:
     """``stage`` with ``__dup`` set: among good rows, a key seen again later loses (as `stage.mark_duplicates`).
 
@@ -201,10 +220,15 @@ def _true_count(column: pa.ChunkedArray) -> int:
     return int(pc.sum(column).as_py() or 0)
 
 
-def _range(stage: pa.Table, good: pa.ChunkedArray, column: str) -> tuple[Any, Any] | None:
-    """(min, max) of ``column`` over the good rows, None when it has no value there."""
-    bounds = pc.min_max(pc.filter(stage[column], good)).as_py()
+def _range(rows: pa.Table, column: str) -> tuple[Any, Any] | None:
+    """(min, max) of ``column`` over ``rows``, None when it has no value there."""
+    bounds = pc.min_max(rows[column]).as_py()
     return None if bounds["min"] is None else (bounds["min"], bounds["max"])
+
+
+def _keys(rows: pa.Table, table: Table) -> list[tuple[Any, ...]]:
+    """The key of each row, as a tuple (None for a missing part, which equals None as SQL's IS NOT DISTINCT FROM)."""
+    return list(zip(*(rows[k].to_pylist() for k in table.key), strict=True))
 
 
 def _references(table: Table) -> list[Column]:
@@ -219,99 +243,104 @@ def _known_sources(col: Column) -> list[tuple[str, str]]:
     return [(ref_table, ref_col)]
 
 
-def _compare(
-    con: duckdb.DuckDBPyConnection, table: Table, stage: pa.Table, good: pa.ChunkedArray
-) -> list[tuple[Any, ...]]:
-    """Per good row: (row, key stored?, stored row identical?, then per reference: unknown?).
+def _compare(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> tuple[list[bool], list[bool]]:
+    """Per good row (registered as ``GOOD_ROWS``): is its key stored, and is the stored row identical?
 
-    Stored rows are read only within the key range of the batch, and for
-    references only within the range of the batch's references (see the
-    module docstring).
+    Stored rows are read only within the key range of the batch (see the module
+    docstring) and compared here, column by column, as ``IS NOT DISTINCT FROM`` would.
     """
     first = quote(table.key[0])
-    key_range = _range(stage, good, table.key[0])
+    key_range = _range(good, table.key[0])
     assert key_range is not None  # the first key column is required, so good rows have it
-    params: list[Any] = list(key_range)
-    same = " AND ".join(f"s.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in table.column_names)
-    stored = (
-        f"SELECT t.*, true AS __hit FROM {quote(table.name)} t WHERE t.{first} BETWEEN ? AND ? "
-        f"AND EXISTS (SELECT 1 FROM {STAGE} b WHERE b.__bad = false AND b.__dup = false "
-        f"AND {key_match('b', 't', table)})"
-    )
-    flags, joins = [], []
-    for i, col in enumerate(_references(table)):
-        ref = quote(col.name)
-        ref_range = _range(stage, good, col.name)
+    cols = ", ".join(quote(c) for c in table.column_names)
+    stored = con.sql(
+        f"SELECT {cols} FROM {quote(table.name)} WHERE {first} BETWEEN ? AND ? "
+        f"AND {first} IN (SELECT {first} FROM {GOOD_ROWS})",
+        params=list(key_range),
+    ).to_arrow_table()
+    if stored.num_rows == 0:
+        return [False] * good.num_rows, [False] * good.num_rows
+    position = {key: i for i, key in enumerate(_keys(stored, table))}
+    found = [position.get(key) for key in _keys(good, table)]
+    match = stored.take(pa.array(found, pa.int64()))  # a null index gives a row of nulls
+    same: pa.Array | pa.ChunkedArray = pa.array([f is not None for f in found], pa.bool_())
+    for name in table.column_names:
+        same = pc.and_(same, _equal(good[name], match[name]))
+    return [f is not None for f in found], same.to_pylist()
+
+
+def _equal(new: pa.ChunkedArray, old: pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Per row: ``new IS NOT DISTINCT FROM old`` (two nulls are equal)."""
+    if pa.types.is_list(new.type) or pa.types.is_list(old.type) or new.type != old.type:
+        return pa.array([a == b for a, b in zip(new.to_pylist(), old.to_pylist(), strict=True)], pa.bool_())
+    both_null = pc.and_(pc.is_null(new), pc.is_null(old))
+    return pc.fill_null(pc.or_kleene(pc.equal(new, old), both_null), False)
+
+
+def _unknown(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> list[UnknownReference]:
+    """Good rows whose reference matches nothing stored, per reference column.
+
+    Each source is read only within the range of the batch's references.
+    """
+    found = []
+    for col in _references(table):
+        ref_range = _range(good, col.name)
         if ref_range is None:
-            flags.append("false")
             continue
+        ref = quote(col.name)
         sources = _known_sources(col)
-        known = " UNION ".join(
+        known_sql = " UNION ".join(
             f"SELECT {quote(c)} AS k FROM {quote(t)} WHERE {quote(c)} BETWEEN ? AND ? "
-            f"AND {quote(c)} IN (SELECT {ref} FROM {STAGE} WHERE {GOOD})"
+            f"AND {quote(c)} IN (SELECT {ref} FROM {GOOD_ROWS})"
             for t, c in sources
         )
-        params += list(ref_range) * len(sources)
-        joins.append(f"LEFT JOIN (SELECT DISTINCT k, true AS __hit FROM ({known})) r{i} ON s.{ref} = r{i}.k")
-        flags.append(f"s.{ref} IS NOT NULL AND r{i}.__hit IS NULL")
-    extra = "".join(f", {f}" for f in flags)
-    return con.execute(
-        f"SELECT s.{ROW_COLUMN}, t.__hit IS NOT NULL, coalesce({same}, false){extra} "
-        f"FROM (SELECT * FROM {STAGE} WHERE {GOOD}) s LEFT JOIN ({stored}) t ON {key_match('s', 't', table)} "
-        + " ".join(joins),
-        params,
-    ).fetchall()
-
-
-def _write(
-    con: duckdb.DuckDBPyConnection, table: Table, stage: pa.Table, good: pa.ChunkedArray, status: list[tuple[Any, ...]]
-) -> tuple[int, int, int]:
-    """Insert new keys, replace changed rows, leave identical ones; return (inserted, updated, unchanged)."""
-    target = quote(table.name)
-    cols = ", ".join(quote(c) for c in table.column_names)
-    unchanged_rows = [r[0] for r in status if r[1] and r[2]]
-    updated_rows = [r[0] for r in status if r[1] and not r[2]]
-    inserted = len(status) - len(unchanged_rows) - len(updated_rows)
-    if updated_rows:
-        key_range = _range(stage, good, table.key[0])
-        assert key_range is not None
-        replaced = (f"{target} t WHERE t.{quote(table.key[0])} BETWEEN ? AND ? AND EXISTS "
-                    f"(SELECT 1 FROM {STAGE} s WHERE s.{ROW_COLUMN} IN (SELECT {ROW_COLUMN} FROM {WRITE}) "
-                    f"AND {key_match('s', 't', table)})")
-        with _rows(con, updated_rows):
-            changes.record(con, table.name, f"SELECT t.* FROM {replaced}", list(key_range))
-            con.execute(f"DELETE FROM {replaced}", list(key_range))
-    if not unchanged_rows:
-        written = f"SELECT {cols} FROM {STAGE} WHERE {GOOD}"
-        con.execute(f"INSERT INTO {target} ({cols}) {written}")
-        changes.record(con, table.name, written)
-    elif len(unchanged_rows) < len(status):
-        written = f"SELECT {cols} FROM {STAGE} WHERE {GOOD} AND {ROW_COLUMN} NOT IN (SELECT {ROW_COLUMN} FROM {WRITE})"
-        with _rows(con, unchanged_rows):
-            con.execute(f"INSERT INTO {target} ({cols}) {written}")
-            changes.record(con, table.name, written)
-    return inserted, len(updated_rows), len(unchanged_rows)
-
-
-@contextlib.contextmanager
-def _rows(con: duckdb.DuckDBPyConnection, rows: list[int]) -> Iterator[None]:
-    """Register ``rows`` (stage row numbers) as the table ``WRITE`` for the block."""
-    con.register(WRITE, pa.table({ROW_COLUMN: pa.array(rows, pa.int64())}))
-    try:
-        yield
-    finally:
-        con.unregister(WRITE)
-
-
-def _unknown(table: Table, status: list[tuple[Any, ...]]) -> list[UnknownReference]:
-    """Kept rows whose reference matches nothing stored, per reference column (from `_compare`)."""
-    found = []
-    for i, col in enumerate(_references(table)):
-        n = sum(1 for r in status if r[3 + i])
+        known = {r[0] for r in con.execute(known_sql, list(ref_range) * len(sources)).fetchall()}
+        n = sum(1 for v in good[col.name].to_pylist() if v is not None and v not in known)
         if n:
             target = CUSTOMERS if col.references == CUSTOMERS else str(col.references).split(".")[0]
             found.append(UnknownReference(column=col.name, target=target, rows=n))
     return found
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    good: pa.Table,
+    stored: list[bool],
+    same: list[bool],
+    registered: list[str],
+) -> tuple[int, int, int]:
+    """Insert new keys, replace changed rows, leave identical ones; return (inserted, updated, unchanged).
+
+    Every written row, and the stored version of every replaced row before it is
+    deleted, is recorded in ``chatlift_changes`` (`facts.changes.record`).
+    """
+    target = quote(table.name)
+    cols = ", ".join(quote(c) for c in table.column_names)
+    unchanged = sum(same)
+    updated = sum(1 for s, u in zip(stored, same, strict=True) if s and not u)
+    inserted = good.num_rows - unchanged - updated
+    if updated:
+        replaced_rows = good.filter(pa.array([s and not u for s, u in zip(stored, same, strict=True)], pa.bool_()))
+        con.register(REPLACED, replaced_rows.select(list(table.key)))
+        registered.append(REPLACED)
+        key_range = _range(replaced_rows, table.key[0])
+        assert key_range is not None
+        replaced = (f"{target} t WHERE t.{quote(table.key[0])} BETWEEN ? AND ? AND EXISTS "
+                    f"(SELECT 1 FROM {REPLACED} s WHERE {key_match('s', 't', table)})")
+        changes.record(con, table.name, f"SELECT t.* FROM {replaced}", list(key_range))
+        con.execute(f"DELETE FROM {replaced}", list(key_range))
+    if unchanged == good.num_rows:
+        return inserted, updated, unchanged
+    source = GOOD_ROWS
+    if unchanged:
+        con.register(WRITE, good.filter(pa.array([not u for u in same], pa.bool_())))
+        registered.append(WRITE)
+        source = WRITE
+    written = f"SELECT {cols} FROM {source}"
+    con.execute(f"INSERT INTO {target} ({cols}) {written}")
+    changes.record(con, table.name, written)
+    return inserted, updated, unchanged
 
 
 def _log(

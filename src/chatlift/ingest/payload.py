@@ -18,6 +18,7 @@ One difference: an integer beyond 64 bits is read as a floating-point number.
 from __future__ import annotations
 
 from enum import StrEnum
+from itertools import repeat
 from typing import Any
 
 import orjson
@@ -129,9 +130,7 @@ def _text(value: object) -> str | None:
 def _columns(
     rows: list[int], objects: list[dict[str, Any]], broken: list[str | None], table: Table
 ) -> tuple[pa.Table, tuple[str, ...]]:
-    found: set[str] = set()
-    for obj in objects:
-        found.update(obj)
+    found: set[str] = set().union(*objects)
     by_key: dict[str, str] = {}
     for key in sorted(found):
         by_key.setdefault(key.strip().lower(), key)
@@ -141,9 +140,10 @@ def _columns(
         REASON: pa.array(broken, pa.string()),
     }
     for column, key in source_key.items():
-        values = [obj.get(key) for obj in objects]
-        if any(v is not None and type(v) is not str for v in values):
-            values = [_text(v) for v in values]
-        columns[column] = pa.array(values, pa.string())
+        values = list(map(dict.get, objects, repeat(key)))
+        try:
+            columns[column] = pa.array(values, pa.string())  # strings and nulls only: the common case
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            columns[column] = pa.array([_text(v) for v in values], pa.string())
     used = set(source_key.values())
     return pa.table(columns), tuple(sorted(k for k in found if k not in used))
