@@ -110,8 +110,7 @@ def refresh(store: Store, backend: ibis.BaseBackend) -> Refreshed:
                 result.done[fact.name] = "whole"
                 continue
             con.execute(f"DELETE FROM {quote(fact.name)} WHERE {fact.key} IN (SELECT {fact.key} FROM {TARGETS})")
-            sql = backend.compile(fact.build(backend, backend.table(TARGETS)))
-            con.execute(f"INSERT INTO {quote(fact.name)} BY NAME {sql}")
+            con.execute(f"INSERT INTO {quote(fact.name)} BY NAME {_sql(backend, fact, whole=False)}")
             result.done[fact.name] = count
         con.execute(f"DROP TABLE IF EXISTS {TARGETS}")
         con.execute(f"DELETE FROM {CHANGES_TABLE}")
@@ -120,8 +119,21 @@ def refresh(store: Store, backend: ibis.BaseBackend) -> Refreshed:
 
 
 def _rebuild(con: duckdb.DuckDBPyConnection, backend: ibis.BaseBackend, fact: _Fact) -> None:
-    sql = backend.compile(fact.build(backend, None))
-    con.execute(f"CREATE OR REPLACE TABLE {quote(fact.name)} AS SELECT * FROM ({sql}) ORDER BY {fact.sorted_by}")
+    con.execute(f"CREATE OR REPLACE TABLE {quote(fact.name)} AS SELECT * FROM ({_sql(backend, fact, whole=True)}) "
+                f"ORDER BY {fact.sorted_by}")
+
+
+_COMPILED: dict[tuple[str, bool], str] = {}
+
+
+def _sql(backend: ibis.BaseBackend, fact: _Fact, *, whole: bool) -> str:
+    """The SQL of ``fact``'s declaration, whole or for the keys in `TARGETS`. It names tables only, never
+    data, so it is compiled once per process: building and compiling the Ibis expression took two thirds
+    of an incremental refresh after a batch of 1 000 records."""
+    key = (fact.name, whole)
+    if key not in _COMPILED:
+        _COMPILED[key] = str(backend.compile(fact.build(backend, None if whole else backend.table(TARGETS))))
+    return _COMPILED[key]
 
 
 def _scalar(con: duckdb.DuckDBPyConnection, sql: str) -> int:
