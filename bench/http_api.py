@@ -131,6 +131,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=2)
     parser.add_argument("--requests", type=int, default=40)
     parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument("--skip-report", action="store_true", help="measure ingestion only")
     args = parser.parse_args()
     if not args.source.exists():
         args.source.parent.mkdir(parents=True, exist_ok=True)
@@ -159,7 +160,7 @@ def main() -> None:
                 print(f"ingestion: {total:,} messages in batches of {args.size:,} from {args.clients} clients: "
                       f"{seconds:.2f} s, {total / seconds:,.0f} records/s "
                       f"({seconds / args.batches * 1000:.1f} ms per batch)")
-            for label, params in QUERIES.items():
+            for label, params in {} if args.skip_report else QUERIES.items():
                 for cold in (True, False):
                     times = sorted(latency(url, keys["read"], params, args.requests, cold=cold))
                     p95 = times[math.ceil(0.95 * len(times)) - 1]  # nearest rank

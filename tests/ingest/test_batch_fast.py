@@ -279,3 +279,20 @@ def test_list_values_compare_as_lists(ws: Workspace) -> None:
     other = ws.import_batch("conversations", orjson.dumps([conversation(["b", "a"])]))
     assert (same.unchanged, other.updated) == (1, 1)
     assert query(ws, "SELECT tags FROM conversations") == [(["b", "a"],)]
+
+
+def test_a_failure_while_the_references_are_checked_rolls_back(ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reference check runs on a second connection meanwhile; an error in the write is still the one raised."""
+    def boom(*args: object, **kwargs: object) -> tuple[int, int, int]:
+        raise RuntimeError("disk full")
+
+    payload = orjson.dumps([_message("m1", "c1")])
+    with monkeypatch.context() as patch:
+        patch.setattr(batch, "_write", boom)
+        with pytest.raises(RuntimeError, match="disk full"):
+            ws.import_batch("messages", payload)
+    assert query(ws, "SELECT count(*) FROM messages") == [(0,)]
+    conversation = {"conversation_id": "c1", "channel": "chat", "started_at": "2025-01-01T10:00:00Z"}
+    ws.import_batch("conversations", orjson.dumps([conversation]))
+    result = ws.import_batch("messages", orjson.dumps([_message("m1", "c1"), _message("m2", "c2")]))
+    assert (result.inserted, result.unknown_reference_rows) == (2, 1)  # c2 is not stored, c1 is

@@ -28,8 +28,10 @@ whole key column. Figures: docs/performance.md, "Batch ingestion (issue 4)".
 
 from __future__ import annotations
 
+import contextlib
 import time
 import weakref
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,9 +121,15 @@ def import_batch(
             if good.num_rows:
                 con.register(GOOD_ROWS, good)
                 registered.append(GOOD_ROWS)
-                stored, same = _compare(con, table, good)
-                unknown = _unknown(con, table, good)
-                inserted, updated, unchanged = _write(con, table, good, stored, same, registered)
+                check = _ReferenceCheck(con, table, good)
+                try:
+                    stored, same = _compare(con, table, good)
+                    inserted, updated, unchanged = _write(con, table, good, stored, same, registered)
+                except BaseException:
+                    with contextlib.suppress(Exception):
+                        check.result()  # wait for it before rolling back; the first error is the one to report
+                    raise
+                unknown = check.result()
             counts = (rows_read, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown))
             import_id, name = _log(con, table, source, batch_format, started, counts, timezone)
             if source is not None:
@@ -275,6 +283,53 @@ def _equal(new: pa.ChunkedArray, old: pa.ChunkedArray) -> pa.Array | pa.ChunkedA
         return pa.array([a == b for a, b in zip(new.to_pylist(), old.to_pylist(), strict=True)], pa.bool_())
     both_null = pc.and_(pc.is_null(new), pc.is_null(old))
     return pc.fill_null(pc.or_kleene(pc.equal(new, old), both_null), False)
+
+
+class _ReferenceCheck:
+    """`_unknown` for the batch's good rows, run on a second connection while this one compares and writes.
+
+    On the medium demo a batch of messages that refer to conversations spread
+    over the whole table reads every stored conversation id (10-18 ms, the
+    largest part of such a batch); the comparison and the writes need not wait
+    for it. The second connection sees the committed tables; that is the state
+    the check is about, because a batch writes only its own table and the
+    check never reads it (when a reference pointed at the batch's own table
+    the check would run on this connection, in the transaction).
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> None:
+        sources = {t for col in _references(table) for t, _ in _known_sources(col)}
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+        self._future: Future[list[UnknownReference]] | None = None
+        self._found: list[UnknownReference] = []
+        if not sources:
+            return
+        if table.name in sources:
+            self._found = _unknown(con, table, good)
+            return
+        self._cursor = con.cursor()
+        self._future = _CHECKS.submit(_unknown_registered, self._cursor, table, good)
+
+    def result(self) -> list[UnknownReference]:
+        """The unknown references (waits for the check; the second connection is closed afterwards)."""
+        if self._future is None:
+            return self._found
+        try:
+            return self._future.result()
+        finally:
+            assert self._cursor is not None
+            self._cursor.close()
+
+
+_CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatlift-references")
+
+
+def _unknown_registered(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> list[UnknownReference]:
+    con.register(GOOD_ROWS, good)
+    try:
+        return _unknown(con, table, good)
+    finally:
+        con.unregister(GOOD_ROWS)
 
 
 def _unknown(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> list[UnknownReference]:
