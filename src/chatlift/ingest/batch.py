@@ -1,7 +1,8 @@
 """Import one batch of records (a JSON array or NDJSON, as the HTTP API receives them) into one table.
 
-A batch is validated by the same SQL as a file (`stage`, `validation`) and
-follows the same rules: good rows are upserted by key (inserted, updated or
+A batch is validated as a file is (`stage`, `validation`; a batch whose
+values are all plain is checked in Arrow with the same result, `arrow_stage`)
+and follows the same rules: good rows are upserted by key (inserted, updated or
 unchanged, so re-sending a batch changes nothing), a key repeated in the batch
 keeps its last row and the earlier ones are rejected as duplicates, rejected
 rows go to ``chatlift_quarantine``, unknown references are counted, and the
@@ -14,16 +15,19 @@ line that is not valid JSON, is one issue with field ``(row)``; the batch's
 other records are imported. How keys and values are read: `payload`.
 
 Speed. A batch is small and the tables are large, so what costs is reading
-the stored table, and planning statements. Per batch there are at most five
-statements (stage, compare, write, log, and a delete only when rows changed;
-issues only when there are some); the stage is fetched as Arrow and its counts
-and key ranges are computed in Python. Stored rows are read only within the
-range of the batch's first key column (and of its references): a constant
-range is a filter DuckDB checks against each row group's min/max, so row groups
-outside it are skipped. Keys that arrive in roughly increasing order (time-based
-ids, sequences, re-sends of recent batches) therefore cost the same on a table
-of any size; keys spread over the whole key space (random UUIDs) still read the
-whole key column. Figures: docs/performance.md, "Batch ingestion (issue 4)".
+the stored table, and planning statements. A plain batch needs no validation
+statement (`arrow_stage`); otherwise the prepared validation query runs and is
+fetched as Arrow. Counts, key ranges, duplicates and the comparison with the
+stored rows are computed in Arrow; per batch the statements are: read the stored
+rows of the batch's keys, insert, record the changes, log (plus the replaced
+rows' record and delete, the issues, when there are some). Unknown references
+are counted on a second connection meanwhile (`_ReferenceCheck`). Stored rows
+are read only within the range of the batch's first key column (and of its
+references): a constant range is a filter DuckDB checks against each row group's
+min/max, so row groups outside it are skipped. Keys that arrive in roughly
+increasing order (time-based ids, sequences, re-sends of recent batches)
+therefore cost the same on a table of any size; keys spread over the whole key
+space (random UUIDs) still read the whole key column. Figures: docs/performance.md, "Batch ingestion (issue 4)".
 """
 
 from __future__ import annotations
