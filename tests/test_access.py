@@ -97,10 +97,11 @@ def test_version_1_files_gain_the_access_tables(tmp_path: Path) -> None:
     import duckdb
 
     con = duckdb.connect(str(path))
-    for table in ("chatlift_api_keys", "chatlift_users", "chatlift_sessions"):
-        con.execute(f"DROP TABLE {table}")  # … which had no access tables
+    for table in ("chatlift_api_keys", "chatlift_users", "chatlift_sessions", "chatlift_changes"):
+        con.execute(f"DROP TABLE {table}")  # … which had no access tables (nor, before version 3, changes)
     con.close()
     with chatlift.connect(path) as ws:
-        assert ws.store.migrated_from == 1 and ws.store.schema_version == 2
+        assert ws.store.migrated_from == 1 and ws.store.schema_version == 3
+        assert ws.facts()  # version 3 recorded every table as changed: the fact tables are built on first use
         Access(ws.store).create_key("read")
         assert len(Access(ws.store).api_keys()) == 1

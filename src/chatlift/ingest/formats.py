@@ -82,7 +82,8 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, fmt: FileFormat, tab
     literal = sql_string(str(path))
     match fmt:
         case FileFormat.CSV:
-            reader = f"read_csv({literal}, all_varchar=true, header=true, store_rejects=true)"
+            # RFC 4180 quoting: a sniffed quote character can be ' when values start with one
+            reader = f"read_csv({literal}, all_varchar=true, header=true, quote='\"', escape='\"', store_rejects=true)"
             names = _describe(con, f"SELECT * FROM {reader}", path)
             types = {n: TEXT_SOURCE for n in names}
             # Numbered after staging (Source.number_rows): a window here would serialise the scan.

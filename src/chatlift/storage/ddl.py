@@ -122,7 +122,7 @@ FACT_SOURCES = ("conversations", "messages", "orders", "cart_events")
 # Keys written since the derived fact tables were refreshed (schema version 3; see chatlift.facts.changes).
 # A null key means every row of the table.
 CHANGES_DDL: tuple[str, ...] = (
-    f"CREATE TABLE {CHANGES_TABLE} (table_name VARCHAR NOT NULL, key VARCHAR, person VARCHAR)",
+    f"CREATE TABLE IF NOT EXISTS {CHANGES_TABLE} (table_name VARCHAR NOT NULL, key VARCHAR, person VARCHAR)",
 )
 
 
