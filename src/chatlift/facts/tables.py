@@ -68,6 +68,15 @@ def conversation_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) 
     m = backend.table("messages")
     if only is not None:
         m = m.semi_join(only, "conversation_id")
+    t = with_handoff(with_message_timings(c, m), m)
+    return t.left_join(_following(backend, c, whole=only is None), "conversation_id").drop("conversation_id_right")
+
+
+def with_message_timings(conversations: ir.Table, messages: ir.Table) -> ir.Table:
+    """``conversations`` plus what ``messages`` (theirs, or more) say: ``first_agent_at``, ``last_message_at``,
+    ``last_customer_at``, ``customer_messages``, ``agent_messages`` (null without messages), and
+    ``first_response``, ``resolved`` and ``reopened`` as the module docstring defines them."""
+    m = messages
     agent, customer = m.sender == "agent", m.sender == "customer"
     counts = m.group_by("conversation_id").aggregate(
         first_agent_at=m.sent_at.min(where=agent),
@@ -76,18 +85,23 @@ def conversation_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) 
         customer_messages=customer.cast("int64").sum().cast("int64"),
         agent_messages=agent.cast("int64").sum().cast("int64"),
     )
-    t = c.left_join(counts, "conversation_id").drop("conversation_id_right")
+    t = conversations.left_join(counts, "conversation_id").drop("conversation_id_right")
     t = t.mutate(
         first_response=t.first_response_at.coalesce(t.first_agent_at),
         resolved=t.resolved_at.coalesce(ibis.ifelse(t.status == "resolved", t.last_message_at,
                                                     ibis.null("timestamp"))),
     )
-    t = t.mutate(reopened=(t.resolved.notnull() & (t.last_customer_at > t.resolved)).fill_null(False))
-    bots = m.filter(m.sender == "bot").join(t.select("conversation_id", "first_response"), "conversation_id")
+    return t.mutate(reopened=(t.resolved.notnull() & (t.last_customer_at > t.resolved)).fill_null(False))
+
+
+def with_handoff(timed: ir.Table, messages: ir.Table) -> ir.Table:
+    """``timed`` (with ``first_response``) plus ``handoff_at``: its last bot message before the first
+    response (any bot message when there is none)."""
+    bots = messages.filter(messages.sender == "bot").join(timed.select("conversation_id", "first_response"),
+                                                          "conversation_id")
     bots = bots.filter(bots.first_response.isnull() | (bots.sent_at < bots.first_response))
     handoffs = bots.group_by("conversation_id").aggregate(handoff_at=bots.sent_at.max())
-    t = t.left_join(handoffs, "conversation_id").drop("conversation_id_right")
-    return t.left_join(_following(backend, c, whole=only is None), "conversation_id").drop("conversation_id_right")
+    return timed.left_join(handoffs, "conversation_id").drop("conversation_id_right")
 
 
 def _following(backend: ibis.BaseBackend, c: ir.Table, *, whole: bool) -> ir.Table:

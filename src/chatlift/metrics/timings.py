@@ -19,7 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
-from chatlift.facts.tables import NEXT_ORDER
+from chatlift.facts.tables import NEXT_ORDER, with_handoff, with_message_timings
 from chatlift.metrics.expressions import seconds
 from chatlift.metrics.scope import Basis, Scope, person
 
@@ -31,29 +31,6 @@ computed once into a temporary table."""
 HOURS = ("calendar", "business")
 FOLLOWING = ("next_started_at", *NEXT_ORDER.values())
 """What a timed conversation also carries when read from the conversation facts: what follows it."""
-
-
-def message_facts(scope: Scope, conversations: ir.Table) -> ir.Table:
-    """Per conversation of ``conversations``: first agent message, last message, message counts."""
-    m = scope.table("messages")
-    if not scope.covers_data():  # else every message is read anyway, and the join would only cost time
-        m = m.join(conversations.select("conversation_id"), "conversation_id")
-    agent = m.sender == "agent"
-    customer = m.sender == "customer"
-    return m.group_by("conversation_id").aggregate(
-        first_agent_at=m.sent_at.min(where=agent),
-        last_message_at=m.sent_at.max(),
-        last_customer_at=m.sent_at.max(where=customer),
-        customer_messages=customer.cast("int64").sum(),
-        agent_messages=agent.cast("int64").sum(),
-    )
-
-
-def _handoffs(scope: Scope, timed: ir.Table) -> ir.Table:
-    m = scope.table("messages")
-    m = m.filter(m.sender == "bot").join(timed.select("conversation_id", "first_response"), "conversation_id")
-    m = m.filter(m.first_response.isnull() | (m.sent_at < m.first_response))
-    return m.group_by("conversation_id").aggregate(handoff_at=m.sent_at.max())
 
 
 def timed_conversations(scope: Scope, *, event: str = "started_at", clock: str = "start",
@@ -74,17 +51,13 @@ def timed_conversations(scope: Scope, *, event: str = "started_at", clock: str =
 def _build(scope: Scope, event: str, clock: str, hours: str) -> ir.Table:
     by_event = scope.basis is Basis.EVENT and event != "started_at"
     t = scope.all_conversations() if by_event else scope.conversations()
-    if not scope.facts:  # the conversation facts carry these columns already (chatlift.facts.tables)
-        facts = message_facts(scope, t)
-        t = t.left_join(facts, "conversation_id").drop("conversation_id_right")
-        t = t.mutate(
-            first_response=t.first_response_at.coalesce(t.first_agent_at),
-            resolved=t.resolved_at.coalesce(ibis.ifelse(t.status == "resolved", t.last_message_at,
-                                                        ibis.null("timestamp"))),
-        )
-        t = t.mutate(reopened=(t.resolved.notnull() & (t.last_customer_at > t.resolved)).fill_null(False))
+    if not scope.facts:  # the conversation facts carry these columns already (the same declarations)
+        m = scope.table("messages")
+        if not scope.covers_data():  # else every message is read anyway, and narrowing would only cost time
+            m = m.semi_join(t.select("conversation_id"), "conversation_id")
+        t = with_message_timings(t, m)
         if clock == "handoff":
-            t = t.left_join(_handoffs(scope, t), "conversation_id").drop("conversation_id_right")
+            t = with_handoff(t, scope.table("messages"))
     if clock == "handoff":
         t = t.mutate(clock_at=t.handoff_at.coalesce(t.started_at))
     else:
