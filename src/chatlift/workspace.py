@@ -339,13 +339,13 @@ class Workspace:
         lazily, here); a read-only one with pending changes answers False, and reports then compute
         from the raw events, more slowly but with the same results.
         """
-        from chatlift.facts import current, refresh
+        from chatlift.facts import current
 
         if current(self.store.con):
             return True
         if self.store.read_only:
             return False
-        refresh(self.store, self.backend())
+        self.refresh_facts()
         return True
 
     def refresh_facts(self) -> Refreshed:
