@@ -320,7 +320,7 @@ class Workspace:
 
     def backend(self) -> Any:
         """The Ibis backend over this database's connection (one per workspace, so table schemas are
-        looked up once)."""
+        looked up once and compiled queries are kept, `chatlift.metrics.compiled`)."""
         # Reports sort their own output; letting DuckDB write temporary tables out of order halves the
         # time it takes to keep the shared sub-results (timings, attribution) of a report. Executed on
         # every call, it also closes a result another caller left half-read (``fetchone``), which would
@@ -329,7 +329,10 @@ class Workspace:
         if self._backend is None:
             import ibis
 
+            from chatlift.metrics.compiled import remember_compiled
+
             self._backend = ibis.duckdb.from_connection(self.store.con)
+            remember_compiled(self._backend)
         return self._backend
 
     def facts(self) -> bool:

@@ -129,6 +129,20 @@ def test_incremental_refreshes_equal_a_rebuild(small: Workspace) -> None:
          "quantity": 2},
         {"cart_id": "t-cart", "at": "2025-03-02T10:00:00", "action": "checkout", "customer_id": target_person},
     ])
+    # an earlier visit of that person than anything else, an answer about a conversation that has not changed, and an
+    # answer about no conversation (which no fact reads: it must not rebuild the survey facts)
+    # and a visit before everything else of a visitor whom nothing else here touches
+    visitor = _some(small, f"SELECT visitor_id FROM visits WHERE customer_id IS NULL AND visitor_id NOT IN "
+                           f"(SELECT visitor_id FROM conversations WHERE customer_id = '{target_person}' AND "
+                           f"visitor_id IS NOT NULL) ORDER BY visit_id LIMIT 1")[0]["visitor_id"]
+    _batch(small, "visits", [{"visit_id": "t-v1", "visitor_id": "t-visitor", "customer_id": target_person,
+                              "started_at": "2024-05-01T09:00:00"},
+                             {"visit_id": "t-v2", "visitor_id": visitor, "started_at": "2020-01-01T00:00:00"}])
+    _batch(small, "survey_responses", [
+        {"response_id": "t-s1", "survey": "csat", "score": 2, "answered_at": "2025-12-30T10:00:00",
+         "conversation_id": resolved[0]["conversation_id"]},
+        {"response_id": "t-s2", "survey": "nps", "score": 9, "answered_at": "2025-12-30T10:00:00"},
+    ])
     assert pending(small.store.con) > 0 and not current(small.store.con)
     done = small.refresh_facts()
     assert set(done.done) == set(FACT_TABLES)
@@ -145,6 +159,27 @@ def test_incremental_refreshes_equal_a_rebuild(small: Workspace) -> None:
     assert str(first[0][1]) == start["started_at"].replace("T", " ")  # the quote at that start is the next one
     cart = con.execute("SELECT added, checked_out FROM chatlift_cart_facts WHERE cart_id = 't-cart'").fetchall()
     assert cart == [(2.0, 1.0)]
+    seen = con.execute("SELECT seen_at, previous_seen_at FROM chatlift_sighting_facts WHERE person = ? "
+                       "ORDER BY seen_at LIMIT 2", [target_person]).fetchall()
+    assert [(str(a), str(b)) for a, b in seen] == [("2024-05-01 09:00:00", "None"),  # the visit comes first
+                                                   ("2024-06-01 10:00:00", "2024-05-01 09:00:00")]  # then t-c1
+    seen = con.execute("SELECT seen_at, previous_seen_at FROM chatlift_sighting_facts WHERE person = ? "
+                       "ORDER BY seen_at LIMIT 2", [visitor]).fetchall()
+    assert str(seen[0]) == "(datetime.datetime(2020, 1, 1, 0, 0), None)" and seen[1][1] == seen[0][0]
+    answer = con.execute("SELECT channel, started_at FROM chatlift_survey_facts WHERE response_id = 't-s1'").fetchall()
+    assert answer == con.execute("SELECT channel, started_at FROM conversations WHERE conversation_id = ?",
+                                 [resolved[0]["conversation_id"]]).fetchall()
+    assert con.execute("SELECT count(*) FROM chatlift_survey_facts WHERE response_id = 't-s2'").fetchall() == [(0,)]
+
+
+def test_an_open_period_from_facts_equals_the_raw_events(demo: Workspace) -> None:
+    """People seen before an open start have no earlier sighting to compare with."""
+    keys = ["chatter_value_ratio", "clv", "csat", "questions_per_customer"]
+    for period in (Period(None, date(2025, 7, 1)), Period(date(2025, 7, 1), None, "America/New_York")):
+        got, want = (report(demo.backend(), keys, period=period, facts=f).to_pylist() for f in (True, False))
+        assert all(row["n"] > 0 for row in want)
+        assert got == [{k: pytest.approx(v, rel=1e-9) if isinstance(v, float) else v for k, v in row.items()}
+                       for row in want]
 
 
 def test_re_importing_the_same_rows_records_no_change(small: Workspace) -> None:

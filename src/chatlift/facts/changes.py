@@ -3,9 +3,11 @@
 Every write to a canonical table that a fact table reads records, in
 ``chatlift_changes``, the *fact key* of each row it inserted or replaced and, for
 the replaced rows, that key as it was before: the conversation of a
-conversation or message, the order of an order, the cart of a cart event; and
-for conversations and orders the person (``customer_id``, else ``visitor_id``),
-old and new, because a person's other conversations depend on them. A row with a
+conversation, message or survey answer (answers without one are recorded by no
+one, as no fact reads them), the order of an order, the cart of a cart event, the
+visit of a visit; and for conversations, orders and visits the person
+(``customer_id``, else ``visitor_id``), old and new, because a person's other
+conversations and sightings depend on them. A row with a
 null key means "everything in this table changed" (a first bulk load, a demo,
 emptying the tables). `chatlift.facts.refresh` consumes these rows.
 """
@@ -23,9 +25,11 @@ FACT_KEYS: dict[str, str] = {
     "messages": "conversation_id",
     "orders": "order_id",
     "cart_events": "cart_id",
+    "visits": "visit_id",
+    "survey_responses": "conversation_id",
 }
 """Canonical table → the column that names the fact its rows feed."""
-WITH_PEOPLE = frozenset({"conversations", "orders"})
+WITH_PEOPLE = frozenset({"conversations", "orders", "visits"})
 
 
 def tracked(table_name: str) -> bool:
@@ -39,7 +43,7 @@ def record(con: duckdb.DuckDBPyConnection, table_name: str, rows: str, params: l
         return
     person = "coalesce(customer_id, visitor_id)" if table_name in WITH_PEOPLE else "NULL"
     con.execute(f"INSERT INTO {CHANGES_TABLE} SELECT DISTINCT {sql_string(table_name)}, {FACT_KEYS[table_name]}, "
-                f"{person} FROM ({rows})", params or [])
+                f"{person} FROM ({rows}) WHERE {FACT_KEYS[table_name]} IS NOT NULL", params or [])
 
 
 def record_everything(con: duckdb.DuckDBPyConnection, table_names: tuple[str, ...] | None = None) -> None:

@@ -9,7 +9,8 @@
   conversation facts of the changed conversations (their row or their messages) and of every
   conversation of a person whose conversations or orders changed (their next conversation and next
   order move); order facts of the changed orders and of every order of a person whose conversations
-  changed; cart facts of the changed carts;
+  changed; cart facts of the changed carts; the sightings of every person whose visits, orders or
+  conversations changed; the survey facts of the changed conversations and answers;
 * empties ``chatlift_changes``.
 
 A whole table is written sorted by its time column, so that a report of part of the data skips the
@@ -32,9 +33,13 @@ from chatlift.facts.tables import (
     CONVERSATION_FACTS,
     FACT_TABLES,
     ORDER_FACTS,
+    SIGHTING_FACTS,
+    SURVEY_FACTS,
     cart_facts,
     conversation_facts,
     order_facts,
+    sighting_facts,
+    survey_facts,
 )
 from chatlift.storage.ddl import CHANGES_TABLE, quote
 from chatlift.storage.store import Store
@@ -66,6 +71,12 @@ FACTS = (
           f"({_PEOPLE_OF}('conversations'))"),
     _Fact(CART_FACTS, "cart_id", "first_add_at", frozenset({"cart_events"}), cart_facts,
           f"SELECT key FROM {CHANGES_TABLE} WHERE table_name = 'cart_events' AND key IS NOT NULL"),
+    _Fact(SIGHTING_FACTS, "person", "seen_at", frozenset({"visits", "orders", "conversations"}), sighting_facts,
+          f"{_PEOPLE_OF}('visits', 'orders', 'conversations')"),
+    _Fact(SURVEY_FACTS, "conversation_id", "started_at", frozenset({"survey_responses", "conversations"}),
+          survey_facts,
+          f"SELECT key FROM {CHANGES_TABLE} WHERE table_name IN ('survey_responses', 'conversations') "
+          f"AND key IS NOT NULL"),
 )
 TARGETS = "__chatlift_fact_targets"
 

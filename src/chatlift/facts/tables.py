@@ -29,6 +29,17 @@ the order (by start, then id): ``order_id``, ``kind``, ``amount``, ``ordered_at`
 attributed to it exactly when ``ordered_at < started_at + w``: a later start within the
 window would be a later conversation.
 
+``chatlift_sighting_facts`` — one row per time a person was seen: a visit (``started_at``), an
+order (``ordered_at``) or a conversation (``started_at``), for every known person: ``person``,
+``seen_at`` and ``previous_seen_at`` (the person's sighting just before in time; null for the
+first). The people seen in ``[start, end)`` are then counted without comparing people: each has
+exactly one sighting in it whose previous one is before ``start`` or missing (ties of one instant
+are ordered arbitrarily, which does not change that count).
+
+``chatlift_survey_facts`` — one row per survey answer about a conversation that exists: the
+answer's columns plus the conversation's ``started_at`` and the columns reports filter and break
+down by (`SURVEY_CONVERSATION_COLUMNS`).
+
 ``chatlift_cart_facts`` — per cart: ``person`` (largest customer_id, else largest
 visitor_id of its events), ``first_add_at``, ``checkout_at`` (first checkout),
 ``added`` and ``checked_out`` (quantities, null quantity = 1).
@@ -44,7 +55,14 @@ from chatlift.domain.schema import ORDER_KINDS
 CONVERSATION_FACTS = "chatlift_conversation_facts"
 ORDER_FACTS = "chatlift_order_facts"
 CART_FACTS = "chatlift_cart_facts"
-FACT_TABLES = (CONVERSATION_FACTS, ORDER_FACTS, CART_FACTS)
+SIGHTING_FACTS = "chatlift_sighting_facts"
+SURVEY_FACTS = "chatlift_survey_facts"
+FACT_TABLES = (CONVERSATION_FACTS, ORDER_FACTS, CART_FACTS, SIGHTING_FACTS, SURVEY_FACTS)
+SURVEY_CONVERSATION_COLUMNS = ("started_at", "channel", "cobrowse", "agent_id", "team", "segment", "sector",
+                               "initiated_by", "tags")
+"""The columns of its conversation a survey fact carries: its start and every filter and breakdown."""
+SIGHTINGS = (("visits", "started_at"), ("orders", "ordered_at"), ("conversations", "started_at"))
+"""The tables a person is seen in, with the column saying when."""
 NEXT_ORDER = {kind: f"next_{kind}_at" for kind in ORDER_KINDS}
 """Order kind → the conversation-facts column of the person's first such order from the start on."""
 
@@ -170,3 +188,26 @@ def cart_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.Ta
         added=quantity.sum(where=add),
         checked_out=quantity.sum(where=checkout),
     )
+
+
+def sighting_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.Table:
+    """The sightings of every known person, or of the people ``only`` (a table with a ``person`` column)
+    lists."""
+    parts = []
+    for name, at in SIGHTINGS:
+        t = backend.table(name)
+        t = t.select(person=person(t), seen_at=t[at]).filter(lambda r: r.person.notnull())
+        parts.append(_loose(t if only is None else t.semi_join(only, "person")))
+    rows = parts[0].union(*parts[1:])
+    return rows.mutate(previous_seen_at=rows.seen_at.lag().over(group_by="person", order_by="seen_at"))
+
+
+def survey_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.Table:
+    """The answers about every conversation, or about those whose id ``only`` lists, with the conversation's
+    columns."""
+    s = backend.table("survey_responses")
+    s = s.filter(s.conversation_id.notnull())
+    c = backend.table("conversations").select("conversation_id", *SURVEY_CONVERSATION_COLUMNS)
+    if only is not None:
+        s, c = s.semi_join(only, "conversation_id"), c.semi_join(only, "conversation_id")
+    return s.join(c, "conversation_id")

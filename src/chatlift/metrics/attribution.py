@@ -144,11 +144,17 @@ def attributed_by_facts(scope: Scope, *, window: float, kinds: tuple[str, ...]) 
     return f.filter(f.kind.isin(list(kinds)) & (f.ordered_at < window_end(f.started_at, window)))
 
 
-def with_chatted(scope: Scope, table: ir.Table, channel: str = "chat") -> ir.Table:
-    """``table`` (with ``person``) plus ``chatted``: "yes" when the person started a conversation on
-    ``channel`` in the report period (passing the filters), else "no"."""
+def chatters(scope: Scope, channel: str = "chat") -> ir.Table:
+    """The people (one ``person`` column, distinct) who started a conversation on ``channel`` in the report
+    period (passing the filters)."""
     c = scope.all_conversations()
     c = c.filter((c.channel == channel) & scope.period.contains(c.started_at) & c.person.notnull())
-    chatters = c.select(__person=c.person).distinct().mutate(__chatted=ibis.literal("yes"))
-    joined = table.left_join(chatters, table.person == chatters.__person)
+    return c.select("person").distinct()
+
+
+def with_chatted(scope: Scope, table: ir.Table, channel: str = "chat") -> ir.Table:
+    """``table`` (with ``person``) plus ``chatted``: "yes" when the person is one of the `chatters`, else "no"."""
+    people = chatters(scope, channel)
+    people = people.select(__person=people.person, __chatted=ibis.literal("yes"))
+    joined = table.left_join(people, table.person == people.__person)
     return joined.mutate(chatted=joined.__chatted.fill_null("no")).drop("__person", "__chatted")

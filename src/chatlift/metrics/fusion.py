@@ -7,7 +7,8 @@ the same groups and differ only in which rows they keep first. `plan` rewrites
 every such aggregation as aggregating the shared relation itself, with the
 rows it kept turned into a ``FILTER (WHERE …)`` of each of its reductions
 (``count()`` after ``filter(p)`` is ``count(where=p)``), and merges those over the
-same relation and groups into one aggregation that is computed once. A metric
+same relation and groups into one aggregation that is computed once (conditions
+that every merged aggregation keeps rows by stay a filter of the relation). A metric
 whose whole expression is one such aggregation reads its columns from that
 result; any other expression is run with the results substituted. The rewrite
 is generic Ibis (no engine SQL), and the results are the same as running each
@@ -29,7 +30,7 @@ into a temporary table (Ibis ``cache``), as `Scope.shared` would.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,8 +50,8 @@ class _Normal:
 
     base: ops.Relation
     groups: Mapping[str, ops.Value]
-    metrics: Mapping[str, ops.Value]
-    where: ops.Value | None  # the rows the original kept; None when it kept all
+    metrics: Mapping[str, ops.Value]  # over all of ``base``: not yet limited to the rows kept
+    predicates: tuple[ops.Value, ...]  # the rows the original kept (all when empty)
 
 
 @dataclass(slots=True)
@@ -102,7 +103,7 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
     for node in seen:
         normal = _normalize(node, widened)
         if normal is None:
-            buckets[("alone", node)] = [(node, _Normal(node.parent, node.groups, node.metrics, None))]
+            buckets[("alone", node)] = [(node, _Normal(node.parent, node.groups, node.metrics, ()))]
         else:
             buckets.setdefault((normal.base, tuple(normal.groups.items())), []).append((node, normal))
     for members in buckets.values():
@@ -120,19 +121,29 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
 
 
 def _fuse(members: Sequence[tuple[ops.Aggregate, _Normal]]) -> _Fused:
-    base, groups = members[0][1].base, members[0][1].groups
+    """One aggregation of the members' relation: the conditions every member keeps rows by stay a filter of
+    the relation (so that a scan can still skip the rows outside the period), the others limit each
+    member's reductions."""
+    base, first = members[0][1].base, members[0][1].predicates
+    common = tuple(p for p in first if all(p in normal.predicates for _, normal in members[1:]))
+    relation: ops.Relation = ops.Filter(base, common) if common else base
+    move: Callable[[ops.Value], ops.Value] = \
+        functools.partial(_rebase, stripped=frozenset({base}), base=relation) if common else (lambda v: v)
+    groups = {k: move(v) for k, v in members[0][1].groups.items()}
     metrics: dict[str, ops.Value] = {}
     names: dict[ops.Aggregate, tuple[str, str | None]] = {}
     for i, (node, normal) in enumerate(members):
         prefix = f"m{i}__"
+        rest = [move(p) for p in normal.predicates if p not in common]
+        where = functools.reduce(ops.And, rest) if rest else None
         for name, value in normal.metrics.items():
-            metrics[prefix + name] = value
+            metrics[prefix + name] = _restrict(move(value), where)
         rows = None
-        if normal.where is not None and groups:
+        if where is not None and groups:
             rows = f"{prefix}rows"
-            metrics[rows] = ops.CountStar(base, where=normal.where)
+            metrics[rows] = ops.CountStar(relation, where=where)
         names[node] = (prefix, rows)
-    return _Fused(ops.Aggregate(base, groups, metrics).to_expr(), names)
+    return _Fused(ops.Aggregate(relation, groups, metrics).to_expr(), names)
 
 
 def _normalize(node: ops.Aggregate, widened: Mapping[ops.Relation, ops.Relation]) -> _Normal | None:
@@ -151,12 +162,10 @@ def _normalize(node: ops.Aggregate, widened: Mapping[ops.Relation, ops.Relation]
         stripped.add(relation)
         relation = widened[relation]
     if not stripped:
-        return _Normal(relation, node.groups, node.metrics, None)
+        return _Normal(relation, node.groups, node.metrics, ())
     rebase = functools.partial(_rebase, stripped=frozenset(stripped), base=relation)
-    where = functools.reduce(ops.And, (rebase(p) for p in predicates)) if predicates else None
-    groups = {k: rebase(v) for k, v in node.groups.items()}
-    metrics = {k: _restrict(rebase(v), where) for k, v in node.metrics.items()}
-    return _Normal(relation, groups, metrics, where)
+    return _Normal(relation, {k: rebase(v) for k, v in node.groups.items()},
+                   {k: rebase(v) for k, v in node.metrics.items()}, tuple(rebase(p) for p in predicates))
 
 
 def _rebase(value: ops.Value, *, stripped: frozenset[ops.Relation], base: ops.Relation) -> ops.Value:

@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
-from chatlift.facts.tables import CART_FACTS, cart_facts
+from chatlift.facts.tables import CART_FACTS, SIGHTING_FACTS, cart_facts
 from chatlift.metrics.attribution import (
     attributed_by_facts,
     attributed_orders,
+    chatters,
     converted_conversations,
     orders_of,
     window_end,
@@ -31,7 +32,7 @@ from chatlift.metrics.definitions import (
     Unit,
 )
 from chatlift.metrics.expressions import grouped, mean, only_channel, share
-from chatlift.metrics.scope import BREAKDOWNS, Scope, person
+from chatlift.metrics.scope import BREAKDOWNS, Scope, person, utc_bound
 from chatlift.metrics.sources import SEED_000, SEED_001
 
 WINDOW = Param("window", 7.0, "attribution window in days after the conversation starts")
@@ -131,21 +132,38 @@ def _cart_completion(scope: Scope, by: Sequence[str], window: float) -> ir.Table
 
 
 def _chatter_value_ratio(scope: Scope, by: Sequence[str], kinds: tuple[str, ...], channel: str) -> ir.Table:
+    """Per person seen, revenue in the period: the chatters' (a) against everyone else's (b). Only people
+    with revenue add to the sums, so the sums come from the buyers alone, and the number of people
+    without a chat is everyone seen less the chatters (every chatter is seen)."""
+    orders = scope.in_period(scope.table("orders"), "ordered_at")
+    paid = orders.filter(orders.kind.isin(list(kinds)))
+    paid = paid.mutate(person=person(paid)).filter(lambda t: t.person.notnull())
+    buyers = with_chatted(scope, paid.group_by("person").aggregate(revenue=paid.amount.sum()), channel)
+    chatted, r = buyers.chatted == "yes", buyers.revenue
+    sums = buyers.aggregate(total_a=r.sum(where=chatted), total_sq_a=(r * r).sum(where=chatted),
+                            total_b=r.sum(where=~chatted), total_sq_b=(r * r).sum(where=~chatted))
+    talked = chatters(scope, channel)
+    t = sums.cross_join(talked.aggregate(n_a=talked.count())).cross_join(_people_seen(scope))
+    return t.select("n", "n_a", "total_a", "total_sq_a", n_b=t.n - t.n_a, total_b="total_b",
+                    total_sq_b="total_sq_b")
+
+
+def _people_seen(scope: Scope) -> ir.Table:
+    """One row, ``n``: the people seen in the period (a visit, an order, or a conversation in scope). From the
+    sighting facts, each person's one sighting in the period whose previous sighting is before it (their
+    conversations are all sightings, so only without filters)."""
+    if scope.facts and not scope.filtered:
+        s = scope.table(SIGHTING_FACTS)
+        first = s.previous_seen_at.isnull()
+        if scope.period.start:
+            first |= s.previous_seen_at < utc_bound(scope.period.start, scope.period.timezone)
+        s = s.filter(scope.period.contains(s.seen_at) & first)
+        return s.aggregate(n=s.count())
     visits = scope.in_period(scope.table("visits"), "started_at")
     orders = scope.in_period(scope.table("orders"), "ordered_at")
     seen = visits.select(person=person(visits)).union(orders.select(person=person(orders)))
     seen = seen.union(scope.conversations().select("person"), distinct=True).filter(lambda t: t.person.notnull())
-    paid = orders.filter(orders.kind.isin(list(kinds)))
-    revenue = paid.group_by(__person=person(paid)).aggregate(revenue=paid.amount.sum())
-    people = seen.left_join(revenue, seen.person == revenue.__person)
-    people = with_chatted(scope, people.mutate(revenue=people.revenue.fill_null(0.0)), channel)
-    chatted = people.chatted == "yes"
-    r = people.revenue
-    return people.aggregate(
-        n=people.count(),
-        n_a=chatted.cast("int64").sum(), total_a=r.sum(where=chatted), total_sq_a=(r * r).sum(where=chatted),
-        n_b=(~chatted).cast("int64").sum(), total_b=r.sum(where=~chatted), total_sq_b=(r * r).sum(where=~chatted),
-    )
+    return seen.aggregate(n=seen.count())
 
 
 METRICS: tuple[Metric, ...] = (

@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
-from chatlift.facts.tables import CONVERSATION_FACTS, person
+from chatlift.facts.tables import CONVERSATION_FACTS, SURVEY_FACTS, person
 from chatlift.metrics.definitions import TIME_BREAKDOWNS
 from chatlift.metrics.local_time import to_local
 
@@ -137,6 +137,12 @@ def _nullable(table: ir.Table) -> ir.Table:
     return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
 
 
+def _named(conversations: ir.Table) -> ir.Table:
+    """``conversations`` (or rows carrying their columns) with the breakdown names that differ from columns."""
+    return conversations.mutate(agent=conversations.agent_id,
+                                cobrowse=conversations.cobrowse.cast("string").lower())
+
+
 @dataclass(slots=True)
 class Scope:
     """The canonical tables restricted to a period and filters, ready for a metric's aggregation.
@@ -219,12 +225,9 @@ class Scope:
         """Every conversation passing the filters (any time), with breakdown names and ``person``."""
         def build() -> ir.Table:
             if self.facts:  # every column of conversations, their person, timings and what follows them
-                c = self.table(CONVERSATION_FACTS)
-                c = c.mutate(agent=c.agent_id, cobrowse=c.cobrowse.cast("string").lower())
-            else:
-                c = self.table("conversations")
-                c = c.mutate(agent=c.agent_id, cobrowse=c.cobrowse.cast("string").lower(), person=person(c))
-            return self.filters.apply(c)
+                return self.filters.apply(_named(self.table(CONVERSATION_FACTS)))
+            c = self.table("conversations")
+            return self.filters.apply(_named(c).mutate(person=person(c)))
         return self.shared("all_conversations", build)
 
     def conversations(self, event: str | None = None) -> ir.Table:
@@ -237,6 +240,11 @@ class Scope:
         """Answers about conversations in scope (on their survey's default scale), with the conversation's
         ``channel``, ``cobrowse`` and breakdown columns; a metric picks its ``survey``."""
         def build() -> ir.Table:
+            if self.facts:  # the answers carry their conversation's columns
+                f = self.table(SURVEY_FACTS)
+                f = self.filters.apply(_named(f.filter(f.scale.isnull())))
+                column = "answered_at" if self.basis is Basis.EVENT else "started_at"
+                return self.timed(f.filter(self.period.contains(f[column])), column)
             s = self.table("survey_responses")
             s = s.filter(s.scale.isnull() & s.conversation_id.notnull())
             c = self.all_conversations()

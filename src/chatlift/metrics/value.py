@@ -64,11 +64,12 @@ def _revenue_churn(scope: Scope, by: Sequence[str], trials: bool) -> ir.Table:
 
 def _clv_historical(scope: Scope, by: Sequence[str], kinds: tuple[str, ...]) -> ir.Table:
     o = orders_of(scope, kinds)
-    buyers = scope.in_period(o, "ordered_at").select("person").distinct()
     end = utc_bound(scope.period.end, scope.period.timezone) if scope.period.end else None
     history = o if end is None else o.filter(o.ordered_at < end)
-    value = history.group_by(__person="person").aggregate(value=history.amount.sum())
-    c = buyers.join(value, buyers.person == value.__person)
+    # one pass over each buyer's history: its value, and whether it ordered in the period
+    in_period = scope.period.contains(history.ordered_at)
+    c = history.group_by("person").aggregate(value=history.amount.sum(), __in_period=history.count(where=in_period))
+    c = c.filter(c.__in_period > 0).drop("__in_period")
     c = with_chatted(scope, c) if "chatted" in by else c
     return summary(c, by, c.value, "mean")
 

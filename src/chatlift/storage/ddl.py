@@ -116,7 +116,7 @@ ACCESS_DDL: tuple[str, ...] = (
 
 
 CHANGES_TABLE = "chatlift_changes"
-FACT_SOURCES = ("conversations", "messages", "orders", "cart_events")
+FACT_SOURCES = ("conversations", "messages", "orders", "cart_events", "visits", "survey_responses")
 """The canonical tables the derived fact tables read (chatlift.facts)."""
 
 # Keys written since the derived fact tables were refreshed (schema version 3; see chatlift.facts.changes).

@@ -1,0 +1,61 @@
+"""Compiled SQL kept per expression (`chatlift.metrics.compiled`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pyarrow as pa
+
+from chatlift.metrics.compiled import remember_compiled
+
+
+def _counted(size: int = 8) -> tuple[Any, list[str]]:
+    backend = ibis.duckdb.connect()
+    backend.create_table("orders", pa.table({"person": ["a", "a", "b"], "amount": [1.0, 2.0, 4.0]}))
+    calls: list[str] = []
+    compile_sql = backend.compile
+
+    def counting(expr: Any, /, **kwargs: Any) -> str:
+        calls.append(repr(expr.op().__class__.__name__))
+        return str(compile_sql(expr, **kwargs))
+
+    backend.compile = counting
+    remember_compiled(backend, size)
+    remember_compiled(backend, size)  # a second call changes nothing
+    return backend, calls
+
+
+def _question(backend: Any, person: str) -> Any:
+    o = backend.table("orders")
+    return o.filter(o.person == person).aggregate(total=o.amount.sum())
+
+
+def test_an_equal_expression_built_again_is_compiled_once_and_gives_the_same_answer() -> None:
+    backend, calls = _counted()
+    first = _question(backend, "a")
+    assert first.to_pyarrow().to_pylist() == [{"total": 3.0}]
+    again = _question(backend, "a")  # a new expression object, equal to the first
+    assert again is not first
+    assert again.to_pyarrow().to_pylist() == [{"total": 3.0}]
+    assert len(calls) == 1
+    assert _question(backend, "b").to_pyarrow().to_pylist() == [{"total": 4.0}]  # another literal: compiled
+    assert len(calls) == 2
+
+
+def test_expressions_over_in_memory_tables_and_limited_queries_are_not_kept() -> None:
+    backend, calls = _counted()
+    for _ in range(2):
+        t = ibis.memtable(pa.table({"x": [1, 2, 3]}))
+        assert backend.to_pyarrow(t.aggregate(n=t.count())).to_pylist() == [{"n": 3}]
+    assert len(calls) == 2
+    for _ in range(2):
+        assert backend.to_pyarrow(backend.table("orders"), limit=1).num_rows == 1
+    assert len(calls) == 4
+
+
+def test_the_least_recently_used_query_is_forgotten_first() -> None:
+    backend, calls = _counted(size=2)
+    for person in ("a", "b", "a", "c", "a", "b"):  # a stays in use; b is forgotten when c arrives
+        backend.compile(_question(backend, person))
+    assert len(calls) == 4  # a, b, c, then b again
