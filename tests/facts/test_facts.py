@@ -180,6 +180,13 @@ def test_an_open_period_from_facts_equals_the_raw_events(demo: Workspace) -> Non
         assert all(row["n"] > 0 for row in want)
         assert got == [{k: pytest.approx(v, rel=1e-9) if isinstance(v, float) else v for k, v in row.items()}
                        for row in want]
+    both = {"clv": {"kinds": ("quote", "purchase")}}  # a buyer's last order of either kind carries both sums
+    for period in (YEAR, Period(date(2025, 3, 1), date(2025, 4, 1), "Asia/Tokyo")):
+        got, want = (report(demo.backend(), ["clv"], period=period, by=["chatted"], params=both, facts=f).to_pylist()
+                     for f in (True, False))
+        assert len(want) == 2 and all(row["n"] > 0 for row in want)
+        assert got == [{k: pytest.approx(v, rel=1e-9) if isinstance(v, float) else v for k, v in row.items()}
+                       for row in want]
 
 
 def test_re_importing_the_same_rows_records_no_change(small: Workspace) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import ibis
@@ -59,3 +60,23 @@ def test_the_least_recently_used_query_is_forgotten_first() -> None:
     for person in ("a", "b", "a", "c", "a", "b"):  # a stays in use; b is forgotten when c arrives
         backend.compile(_question(backend, person))
     assert len(calls) == 4  # a, b, c, then b again
+
+
+def _since(backend: Any, low: datetime, high: datetime) -> Any:
+    o = backend.table("events")
+    kept = o.filter((o.at >= low) & (o.at < high) & (o.day < high.date()))
+    return kept.aggregate(n=kept.count())
+
+
+def test_a_question_about_another_period_is_compiled_once_and_written_as_if_compiled_anew() -> None:
+    backend, calls = _counted()
+    plain = ibis.duckdb.connect()  # compiles every expression itself
+    days = [datetime(2025, 1, d, 12) for d in range(1, 11)]
+    events = pa.table({"at": days, "day": [d.date() for d in days]})
+    backend.create_table("events", events)
+    plain.create_table("events", events)
+    for low, high, n in ((days[0], days[5], 5), (days[2], days[3], 1), (datetime(2025, 1, 9), days[9], 1)):
+        assert backend.compile(_since(backend, low, high)) == plain.compile(_since(plain, low, high))
+        assert _since(backend, low, high).to_pyarrow().to_pylist() == [{"n": n}]
+    shapes = [c for c in calls if c == "'Aggregate'"]
+    assert len(shapes) == 1  # the other calls write single literals

@@ -10,7 +10,8 @@
   conversation of a person whose conversations or orders changed (their next conversation and next
   order move); order facts of the changed orders and of every order of a person whose conversations
   changed; cart facts of the changed carts; the sightings of every person whose visits, orders or
-  conversations changed; the survey facts of the changed conversations and answers;
+  conversations changed; the survey facts of the changed conversations and answers; the order history of every person whose
+  orders changed;
 * empties ``chatlift_changes``.
 
 A whole table is written sorted by its time column, so that a report of part of the data skips the
@@ -32,11 +33,13 @@ from chatlift.facts.tables import (
     CART_FACTS,
     CONVERSATION_FACTS,
     FACT_TABLES,
+    HISTORY_FACTS,
     ORDER_FACTS,
     SIGHTING_FACTS,
     SURVEY_FACTS,
     cart_facts,
     conversation_facts,
+    history_facts,
     order_facts,
     sighting_facts,
     survey_facts,
@@ -77,6 +80,7 @@ FACTS = (
           survey_facts,
           f"SELECT key FROM {CHANGES_TABLE} WHERE table_name IN ('survey_responses', 'conversations') "
           f"AND key IS NOT NULL"),
+    _Fact(HISTORY_FACTS, "person", "ordered_at", frozenset({"orders"}), history_facts, f"{_PEOPLE_OF}('orders')"),
 )
 TARGETS = "__chatlift_fact_targets"
 

@@ -40,6 +40,14 @@ are ordered arbitrarily, which does not change that count).
 answer's columns plus the conversation's ``started_at`` and the columns reports filter and break
 down by (`SURVEY_CONVERSATION_COLUMNS`).
 
+``chatlift_history_facts`` — one row per order with a known person, in the person's sequence
+of orders (by ``ordered_at``, then ``order_id``): ``person``, ``order_id``, ``kind``, ``amount``,
+``ordered_at``, and per order kind ``<kind>_so_far`` (the person's amounts of that kind up to and
+including this order) and ``next_<kind>_after`` (when the person's next order of that kind after
+this one was placed). A person's last order of kinds K before ``end`` is the row of kind in K with
+no ``next_<k>_after`` before ``end`` for any k in K, and the sum of its ``<k>_so_far`` is all
+they ordered of K before ``end``.
+
 ``chatlift_cart_facts`` — per cart: ``person`` (largest customer_id, else largest
 visitor_id of its events), ``first_add_at``, ``checkout_at`` (first checkout),
 ``added`` and ``checked_out`` (quantities, null quantity = 1).
@@ -57,7 +65,10 @@ ORDER_FACTS = "chatlift_order_facts"
 CART_FACTS = "chatlift_cart_facts"
 SIGHTING_FACTS = "chatlift_sighting_facts"
 SURVEY_FACTS = "chatlift_survey_facts"
-FACT_TABLES = (CONVERSATION_FACTS, ORDER_FACTS, CART_FACTS, SIGHTING_FACTS, SURVEY_FACTS)
+HISTORY_FACTS = "chatlift_history_facts"
+FACT_TABLES = (CONVERSATION_FACTS, ORDER_FACTS, CART_FACTS, SIGHTING_FACTS, SURVEY_FACTS, HISTORY_FACTS)
+SO_FAR = {kind: f"{kind}_so_far" for kind in ORDER_KINDS}
+NEXT_AFTER = {kind: f"next_{kind}_after" for kind in ORDER_KINDS}
 SURVEY_CONVERSATION_COLUMNS = ("started_at", "channel", "cobrowse", "agent_id", "team", "segment", "sector",
                                "initiated_by", "tags")
 """The columns of its conversation a survey fact carries: its start and every filter and breakdown."""
@@ -211,3 +222,19 @@ def survey_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.
     if only is not None:
         s, c = s.semi_join(only, "conversation_id"), c.semi_join(only, "conversation_id")
     return s.join(c, "conversation_id")
+
+
+def history_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.Table:
+    """The order history of every known person, or of the people ``only`` (a ``person`` column) lists."""
+    o = backend.table("orders")
+    o = o.select("order_id", "kind", "amount", "ordered_at", person=person(o)).filter(lambda t: t.person.notnull())
+    if only is not None:
+        o = o.semi_join(only, "person")
+    sequence = ["ordered_at", "order_id"]
+    so_far = ibis.window(group_by="person", order_by=sequence, rows=(None, 0))
+    after = ibis.window(group_by="person", order_by=sequence, rows=(1, None))
+    return o.mutate(
+        **{column: ibis.ifelse(o.kind == kind, o.amount, 0.0).sum().over(so_far) for kind, column in SO_FAR.items()},
+        **{column: ibis.ifelse(o.kind == kind, o.ordered_at, ibis.null("timestamp")).min().over(after)
+           for kind, column in NEXT_AFTER.items()},
+    )

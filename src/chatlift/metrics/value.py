@@ -8,12 +8,15 @@ in the value module of the library; the catalogue declares the headline lines.
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Sequence
 from datetime import datetime
 
 import ibis
 import ibis.expr.types as ir
 
+from chatlift.facts.tables import HISTORY_FACTS, NEXT_AFTER, SO_FAR
 from chatlift.metrics.attribution import orders_of, with_chatted
 from chatlift.metrics.definitions import MEAN, PROPORTION, RATIO_OF_TOTALS, Metric, Param, Section, Unit
 from chatlift.metrics.expressions import grouped, share, summary
@@ -63,13 +66,22 @@ def _revenue_churn(scope: Scope, by: Sequence[str], trials: bool) -> ir.Table:
 
 
 def _clv_historical(scope: Scope, by: Sequence[str], kinds: tuple[str, ...]) -> ir.Table:
-    o = orders_of(scope, kinds)
     end = utc_bound(scope.period.end, scope.period.timezone) if scope.period.end else None
-    history = o if end is None else o.filter(o.ordered_at < end)
-    # one pass over each buyer's history: its value, and whether it ordered in the period
-    in_period = scope.period.contains(history.ordered_at)
-    c = history.group_by("person").aggregate(value=history.amount.sum(), __in_period=history.count(where=in_period))
-    c = c.filter(c.__in_period > 0).drop("__in_period")
+    kinds = tuple(dict.fromkeys(kinds))
+    if scope.facts and kinds and set(kinds) <= set(SO_FAR):  # each buyer's last order before the end says it all
+        h = scope.table(HISTORY_FACTS)
+        h = h.filter(h.kind.isin(list(kinds)) & scope.period.contains(h.ordered_at))
+        for kind in kinds:
+            after = h[NEXT_AFTER[kind]]
+            h = h.filter(after.isnull() if end is None else after.isnull() | (after >= end))
+        c = h.mutate(value=functools.reduce(operator.add, (h[SO_FAR[kind]] for kind in kinds)))
+    else:  # one pass over each buyer's history: its value, and whether it ordered in the period
+        o = orders_of(scope, kinds)
+        history = o if end is None else o.filter(o.ordered_at < end)
+        in_period = scope.period.contains(history.ordered_at)
+        c = history.group_by("person").aggregate(value=history.amount.sum(),
+                                                 __in_period=history.count(where=in_period))
+        c = c.filter(c.__in_period > 0).drop("__in_period")
     c = with_chatted(scope, c) if "chatted" in by else c
     return summary(c, by, c.value, "mean")
 
