@@ -80,3 +80,11 @@ def test_a_question_about_another_period_is_compiled_once_and_written_as_if_comp
         assert _since(backend, low, high).to_pyarrow().to_pylist() == [{"n": n}]
     shapes = [c for c in calls if c == "'Aggregate'"]
     assert len(shapes) == 1  # the other calls write single literals
+
+
+def test_an_instant_a_stand_in_could_be_mistaken_for_is_compiled_as_it_is() -> None:
+    backend, calls = _counted()
+    backend.create_table("events", pa.table({"at": [datetime(1001, 6, 1)], "day": [datetime(1001, 6, 1).date()]}))
+    for _ in range(2):
+        assert _since(backend, datetime(1001, 1, 1), datetime(1002, 1, 1)).to_pyarrow().to_pylist() == [{"n": 1}]
+    assert calls.count("'Aggregate'") == 2  # not kept

@@ -10,8 +10,8 @@
   conversation of a person whose conversations or orders changed (their next conversation and next
   order move); order facts of the changed orders and of every order of a person whose conversations
   changed; cart facts of the changed carts; the sightings of every person whose visits, orders or
-  conversations changed; the survey facts of the changed conversations and answers; the order history of every person whose
-  orders changed;
+  conversations changed; the survey facts of the changed conversations and answers; the order history
+  of every person whose orders changed;
 * empties ``chatlift_changes``.
 
 A whole table is written sorted by its time column, so that a report of part of the data skips the

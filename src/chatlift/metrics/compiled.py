@@ -25,6 +25,9 @@ import ibis.expr.operations as ops
 
 KEPT = 512
 """How many compiled query shapes a backend keeps (the least recently used go first)."""
+FIRST_STAND_IN = 1001
+"""The year of the first stand-in instant (an expression with an instant before the last stand-in's year
+is compiled as it is)."""
 
 
 def remember_compiled(backend: Any, size: int = KEPT) -> None:
@@ -54,6 +57,8 @@ def remember_compiled(backend: Any, size: int = KEPT) -> None:
         instants = list(dict.fromkeys(lit for lit in node.find(ops.Literal)
                                       if isinstance(lit.value, date) and (lit.dtype.is_timestamp()
                                                                           or lit.dtype.is_date())))
+        if any(lit.value.year < FIRST_STAND_IN + len(instants) for lit in instants):
+            return str(compile_sql(expr))  # an instant that a stand-in could be mistaken for
         stand_ins = {lit: ops.Literal(_stand_in(i, lit.value), lit.dtype) for i, lit in enumerate(instants)}
         shape = node.replace(stand_ins) if stand_ins else node
         sql = kept.get(shape)
@@ -76,7 +81,8 @@ def remember_compiled(backend: Any, size: int = KEPT) -> None:
 
 def _stand_in(i: int, value: date) -> date:
     """The ``i``-th stand-in instant, of ``value``'s type: a year no report asks about."""
-    return datetime(1001 + i, 1, 1) if isinstance(value, datetime) else date(1001 + i, 1, 1)
+    year = FIRST_STAND_IN + i
+    return datetime(year, 1, 1) if isinstance(value, datetime) else date(year, 1, 1)
 
 
 def _stored_only(node: ops.Node) -> bool:
