@@ -32,10 +32,6 @@ FACT_KEYS: dict[str, str] = {
 WITH_PEOPLE = frozenset({"conversations", "orders", "visits"})
 
 
-def tracked(table_name: str) -> bool:
-    return table_name in FACT_KEYS
-
-
 def record(con: duckdb.DuckDBPyConnection, table_name: str, rows: str, params: list[Any] | None = None) -> None:
     """Record the fact keys (and people) of the rows of ``table_name`` that the SQL query ``rows`` selects
     (it must yield the table's columns by name)."""
