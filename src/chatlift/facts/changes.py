@@ -9,7 +9,7 @@ visit of a visit; and for conversations, orders and visits the person
 (``customer_id``, else ``visitor_id``), old and new, because a person's other
 conversations and sightings depend on them. A row with a
 null key means "everything in this table changed" (a first bulk load, a demo,
-emptying the tables). `chatlift.facts.refresh` consumes these rows.
+emptying the tables; written by `chatlift.storage.store.record_everything_changed`). `chatlift.facts.refresh` consumes these rows.
 """
 
 from __future__ import annotations
@@ -40,13 +40,6 @@ def record(con: duckdb.DuckDBPyConnection, table_name: str, rows: str, params: l
     person = "coalesce(customer_id, visitor_id)" if table_name in WITH_PEOPLE else "NULL"
     con.execute(f"INSERT INTO {CHANGES_TABLE} SELECT DISTINCT {sql_string(table_name)}, {FACT_KEYS[table_name]}, "
                 f"{person} FROM ({rows}) WHERE {FACT_KEYS[table_name]} IS NOT NULL", params or [])
-
-
-def record_everything(con: duckdb.DuckDBPyConnection, table_names: tuple[str, ...] | None = None) -> None:
-    """Record that every row of these tables (all tracked ones when None) may have changed."""
-    for name in table_names or tuple(FACT_KEYS):
-        if name in FACT_KEYS:
-            con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(name)}, NULL, NULL)")
 
 
 def pending(con: duckdb.DuckDBPyConnection) -> int:

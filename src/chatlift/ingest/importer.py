@@ -43,7 +43,7 @@ from chatlift.ingest.stage import (
     store_issues,
 )
 from chatlift.storage.ddl import QUARANTINE_TABLE, quote, sql_string
-from chatlift.storage.store import Store
+from chatlift.storage.store import Store, record_everything_changed
 
 COMPARE = "__chatlift_compare"
 
@@ -195,7 +195,7 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: Table) -> tuple[int, int, int
         inserted = scalar(con, f"SELECT count(*) FROM {STAGE} WHERE {good}")
         con.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {STAGE} WHERE {good}")
         if inserted:
-            changes.record_everything(con, (table.name,))  # a first load: the facts are rebuilt whole
+            record_everything_changed(con, (table.name,))  # a first load: the facts are rebuilt whole
         return inserted, 0, 0
     same = " AND ".join(f"s.{quote(c)} IS NOT DISTINCT FROM t.{quote(c)}" for c in table.column_names)
     con.execute(

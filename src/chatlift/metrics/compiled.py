@@ -64,7 +64,7 @@ def remember_compiled(backend: Any, size: int = KEPT) -> None:
         sql = kept.get(shape)
         if sql is None:
             sql = str(compile_sql(shape.to_expr()))
-            if any(sql.count(sql_of(s)) == 0 for s in stand_ins.values()):
+            if any(sql_of(s) not in sql for s in stand_ins.values()):
                 return str(compile_sql(expr))  # a stand-in did not survive compiling as written: do not keep
             kept[shape] = sql
             if len(kept) > size:

@@ -9,7 +9,7 @@ that says which release is needed.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Self
@@ -48,11 +48,18 @@ def _add_access_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(statement)
 
 
+def record_everything_changed(con: duckdb.DuckDBPyConnection, table_names: Iterable[str]) -> None:
+    """Record in ``chatlift_changes`` that every row of those of these canonical tables that the fact tables
+    read may have changed (a null key): the next refresh rebuilds the facts that read them whole."""
+    for name in table_names:
+        if name in FACT_SOURCES:
+            con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(name)}, NULL, NULL)")
+
+
 def _add_changes_table(con: duckdb.DuckDBPyConnection) -> None:
     for statement in CHANGES_DDL:
         con.execute(statement)
-    for name in FACT_SOURCES:  # the fact tables do not exist yet: build them whole at the next refresh
-        con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(name)}, NULL, NULL)")
+    record_everything_changed(con, FACT_SOURCES)  # the fact tables do not exist yet: built whole at the next refresh
 
 
 # Steps from older schema versions to SCHEMA_VERSION, in order.
@@ -260,8 +267,7 @@ class Store:
             self.con.execute(
                 f"INSERT INTO {quote(table_name)} ({cols}) SELECT {cols} FROM _chatlift_append"
             )
-            if table_name in FACT_SOURCES:  # appended in bulk: the facts are rebuilt whole
-                self.con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(table_name)}, NULL, NULL)")
+            record_everything_changed(self.con, (table_name,))  # appended in bulk: the facts are rebuilt whole
         finally:
             self.con.unregister("_chatlift_append")
         return int(data.num_rows)
@@ -270,8 +276,7 @@ class Store:
         """Delete every row of the given canonical tables (all when None)."""
         for name in table_names or tuple(TABLES_BY_NAME):
             self.con.execute(f"DELETE FROM {quote(name)}")
-            if name in FACT_SOURCES:
-                self.con.execute(f"INSERT INTO {CHANGES_TABLE} VALUES ({sql_string(name)}, NULL, NULL)")
+            record_everything_changed(self.con, (name,))
 
     # -- reading ----------------------------------------------------------
 
