@@ -19,6 +19,7 @@ from playwright.sync_api import (
     Browser,
     BrowserContext,
     ConsoleMessage,
+    Locator,
     Page,
     Playwright,
     Request,
@@ -172,6 +173,14 @@ def desktop(browser: Browser, site: Site) -> Iterator[BrowserContext]:
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def error_page(context: BrowserContext, url: str, status: int) -> tuple[Page, Locator]:
+    """Open ``url``, which must answer ``status``; the page and its alert (where the error is explained)."""
+    page = context.new_page()
+    response = page.goto(url)
+    assert response is not None and response.status == status
+    return page, page.locator("main [role=alert]")
 
 
 def charts_drawn(page: Page) -> None:

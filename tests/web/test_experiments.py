@@ -10,7 +10,7 @@ import httpx
 from playwright.sync_api import BrowserContext, Page, expect
 
 from chatlift.experiments import Comparison, ExperimentResult
-from tests.web.conftest import PHONE, Site, charts_drawn, screenshot, watch
+from tests.web.conftest import PHONE, Site, charts_drawn, error_page, screenshot, watch
 
 KEY = "realtime_support"
 PEEKING = "Looking every day and stopping at the first significant result"
@@ -163,20 +163,15 @@ def test_sequential_widens_the_intervals_and_drops_the_peeking_note(site: Site, 
 
 
 def test_unknown_experiment_is_a_404_with_a_hint(site: Site, desktop: BrowserContext) -> None:
-    page = desktop.new_page()
-    response = page.goto(f"{site.url}/experiments/realtime_suport")
-    assert response is not None and response.status == 404
-    alert = page.locator("main [role=alert]")
+    page, alert = error_page(desktop, f"{site.url}/experiments/realtime_suport", 404)
     expect(alert).to_contain_text("no experiment 'realtime_suport'")
     expect(alert).to_contain_text("realtime_support")  # the close match
     expect(page.locator("nav a[aria-current=page]")).to_have_text("Experiments")
 
 
 def test_bad_option_is_a_400_and_pages_need_sign_in(site: Site, desktop: BrowserContext) -> None:
-    page = desktop.new_page()
-    response = page.goto(f"{site.url}/experiments/{KEY}?correction=bonferroni")
-    assert response is not None and response.status == 400
-    expect(page.locator("main [role=alert]")).to_contain_text("correction = 'bonferroni' is not a correction")
+    _, alert = error_page(desktop, f"{site.url}/experiments/{KEY}?correction=bonferroni", 400)
+    expect(alert).to_contain_text("correction = 'bonferroni' is not a correction")
     for path in ("/experiments", f"/experiments/{KEY}"):
         found = httpx.get(site.url + path, follow_redirects=False)
         assert found.status_code == 303 and found.headers["location"].startswith("/login")

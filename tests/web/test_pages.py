@@ -10,7 +10,7 @@ import httpx
 import pytest
 from playwright.sync_api import BrowserContext, expect
 
-from tests.web.conftest import PHONE, Site, charts_drawn, screenshot, watch
+from tests.web.conftest import PHONE, Site, charts_drawn, error_page, screenshot, watch
 
 PAGES = {
     "overview": ("/", "Overview"),
@@ -79,10 +79,8 @@ def test_skipped_metric_shows_the_reason(site: Site, desktop: BrowserContext, pe
 
 
 def test_bad_filter_value_is_explained(site: Site, desktop: BrowserContext) -> None:
-    page = desktop.new_page()
-    response = page.goto(f"{site.url}/service?from=2025-13-01")
-    assert response is not None and response.status == 400
-    expect(page.locator("main [role=alert]")).to_contain_text("is not a date")
+    page, alert = error_page(desktop, f"{site.url}/service?from=2025-13-01", 400)
+    expect(alert).to_contain_text("is not a date")
     expect(page.locator("form.filters")).to_be_visible()
 
 

@@ -14,7 +14,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from chatlift.errors import ParameterError
 from chatlift.value import ChurnResult, ClvResult, CohortResult, Estimate, RoiResult
-from tests.web.conftest import PHONE, Site, charts_drawn, screenshot, watch
+from tests.web.conftest import PHONE, Site, charts_drawn, error_page, screenshot, watch
 
 EXPERIMENT = "realtime_support"  # the demo's experiment; revenue is one of its primary metrics
 LABELS = {("all", "all"): "All customers", ("chatted", "yes"): "Chatted", ("chatted", "no"): "Did not chat",
@@ -280,10 +280,7 @@ def test_a_fit_the_data_cannot_support_shows_the_hint(site: Site, desktop: Brows
 
 
 def test_bad_option_is_a_400_and_the_page_needs_sign_in(site: Site, desktop: BrowserContext) -> None:
-    page = desktop.new_page()
-    response = page.goto(f"{site.url}/value?basis=subscription")
-    assert response is not None and response.status == 400
-    alert = page.locator("main [role=alert]")
+    _, alert = error_page(desktop, f"{site.url}/value?basis=subscription", 400)
     expect(alert).to_contain_text("basis = 'subscription' is not a basis")
     expect(alert).to_contain_text("subscriptions")
     found = httpx.get(site.url + "/value", follow_redirects=False)
