@@ -134,3 +134,21 @@ def test_a_sub_result_two_queries_read_is_computed_once(demo: Workspace) -> None
     for expr, table in zip(expressions, tables, strict=True):
         _same(table.to_pylist()[0], expr.to_pyarrow().to_pylist()[0])
     scope.release()
+
+
+def test_a_query_over_fused_results_is_compiled_once_for_any_period_and_leaves_nothing_behind(
+        demo: Workspace) -> None:
+    # chat_customer_value reads the conversions fused with chat_conversion_rate's, then joins the orders
+    keys = ["chat_conversion_rate", "chat_customer_value"]
+    kept = demo.backend()._chatlift_compiled
+    months = [(date(2025, m, 1), date(2025, m + 1, 1)) for m in (3, 4, 5)]
+    shapes = []
+    for start, end in months:
+        together = _rows(demo.report(keys, start=start, end=end))
+        alone = _rows(demo.report(["chat_customer_value"], start=start, end=end))
+        _same(together[("chat_customer_value",)], alone[("chat_customer_value",)])
+        shapes.append(len(kept))
+    assert shapes[0] == shapes[1] == shapes[2]  # the later months compile nothing
+    assert any('"chatlift_part_0"' in sql for sql in kept.values())  # the query over the fused results is kept
+    views = demo.store.con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name LIKE 'chatlift_part_%'")
+    assert views.fetchall() == [(0,)]

@@ -78,15 +78,21 @@ class Plan:
         _share_subresults(self)
         for f in self.fused:
             f.result = f.expr.op().replace(self.kept).to_expr().to_pyarrow() if self.kept else f.expr.to_pyarrow()
-        swaps = {**self.kept, **{a: _relation(f, a).op() for a, f in self.owner.items()}}
-        out = []
-        for expr in self.expressions:
-            node = expr.op()
-            if isinstance(node, ops.Aggregate) and node in self.owner:
-                out.append(_columns(self.owner[node], node))
-            else:
-                out.append((node.replace(swaps) if swaps else node).to_expr().to_pyarrow())
-        return out
+        later = [e.op() for e in self.expressions if e.op() not in self.owner]
+        read = [a for a in self.owner if any(a in q.find(ops.Aggregate) for q in later)]
+        parts = _Parts(self.scope.backend)
+        try:
+            swaps = {**self.kept, **{a: parts.relation(self.owner[a], a).op() for a in read}}
+            out = []
+            for expr in self.expressions:
+                node = expr.op()
+                if isinstance(node, ops.Aggregate) and node in self.owner:
+                    out.append(_columns(self.owner[node], node))
+                else:
+                    out.append((node.replace(swaps) if swaps else node).to_expr().to_pyarrow())
+            return out
+        finally:
+            parts.release()
 
 
 def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
@@ -206,10 +212,37 @@ def _columns(fused: _Fused, node: ops.Aggregate) -> pa.Table:
         list(node.schema.names))
 
 
-def _relation(fused: _Fused, node: ops.Aggregate) -> ir.Table:
-    """``node``'s rows from the fused result, as a relation with ``node``'s schema."""
-    table = ibis.memtable(_columns(fused, node), schema=nullable_schema(node))
-    return table.cast(dict(node.schema.items()))
+class _Parts:
+    """Fused results that later queries read, as tables of the backend named by their order.
+
+    On DuckDB each is the Arrow result registered under ``chatlift_part_<i>`` for the duration of
+    the run, so a later query names the same tables whatever the period, and its SQL is kept between
+    reports (`chatlift.metrics.compiled`; an Ibis in-memory table would carry a new name each time
+    and be compiled anew, about 35 ms for a query of the dashboard's overview). Another backend gets
+    Ibis in-memory tables.
+    """
+
+    def __init__(self, backend: Any) -> None:
+        self._backend = backend
+        self._con = getattr(backend, "con", None) if getattr(backend, "name", "") == "duckdb" else None
+        self._names: list[str] = []
+
+    def relation(self, fused: _Fused, node: ops.Aggregate) -> ir.Table:
+        """``node``'s rows from the fused result, as a relation with ``node``'s schema."""
+        rows, schema = _columns(fused, node), nullable_schema(node)
+        if self._con is None:
+            table = ibis.memtable(rows, schema=schema)
+        else:
+            name = f"chatlift_part_{len(self._names)}"
+            self._con.register(name, rows.cast(schema.to_pyarrow()))
+            self._names.append(name)
+            table = ops.DatabaseTable(name, schema, self._backend, ops.Namespace()).to_expr()
+        return table.cast(dict(node.schema.items()))
+
+    def release(self) -> None:
+        while self._names:
+            assert self._con is not None
+            self._con.unregister(self._names.pop())
 
 
 def nullable_schema(node: ops.Relation) -> ibis.Schema:
