@@ -78,8 +78,8 @@ class Plan:
         _share_subresults(self)
         for f in self.fused:
             f.result = f.expr.op().replace(self.kept).to_expr().to_pyarrow() if self.kept else f.expr.to_pyarrow()
-        later = [e.op() for e in self.expressions if e.op() not in self.owner]
-        read = [a for a in self.owner if any(a in q.find(ops.Aggregate) for q in later)]
+        later = {a for e in self.expressions if e.op() not in self.owner for a in e.op().find(ops.Aggregate)}
+        read = [a for a in self.owner if a in later]
         parts = _Parts(self.scope.backend)
         try:
             swaps = {**self.kept, **{a: parts.relation(self.owner[a], a).op() for a in read}}

@@ -54,7 +54,14 @@ def _conversion(scope: Scope, by: Sequence[str], window: float, kinds: tuple[str
 def _order_value_stats(scope: Scope, by: Sequence[str], window: float, kinds: tuple[str, ...],
                        channel: str) -> ir.Table:
     """Per group: orders placed in the period attributed to the group's conversations (``_a``), and
-    all other orders placed in the period (``_b``) = all orders of the time bucket minus those."""
+    all other orders placed in the period (``_b``) = all orders of the time bucket minus those.
+    Built once per scope for the four metrics that read it."""
+    return scope.shared(("order value", tuple(by), window, kinds, channel),
+                        lambda: _build_order_value_stats(scope, by, window, kinds, channel))
+
+
+def _build_order_value_stats(scope: Scope, by: Sequence[str], window: float, kinds: tuple[str, ...],
+                             channel: str) -> ir.Table:
     orders = scope.in_period(orders_of(scope, kinds), "ordered_at")
     by_time = [b for b in by if b in TIME_BREAKDOWNS]
     by_conversation = [b for b in by if b in BREAKDOWNS and b != "channel"]
