@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 import pyarrow as pa
 
-from chatlift.errors import ParameterError, StoreError
+from chatlift.errors import ChatliftError, ParameterError, StoreError
 from chatlift.ingest.result import ImportResult
 from chatlift.storage.ddl import QUARANTINE_TABLE
 from chatlift.storage.overview import Headline, headline
@@ -153,6 +153,21 @@ class Workspace:
         try:
             return import_batch(self.store, resolve_table(table), payload, fmt=fmt,
                                 timezone=resolve_timezone(timezone))
+        finally:
+            self._changed()
+
+    def import_batches(
+        self, table: str, payloads: Sequence[bytes], *, fmt: str = "json", timezone: str | None = None
+    ) -> list[ImportResult | ChatliftError]:
+        """Import several batches of one table as `import_batch` would one after another, writing those that
+        can go together in one transaction (see `chatlift.ingest.batch.import_batches`); per payload its
+        result, or the error importing it raised."""
+        from chatlift.ingest import resolve_table, resolve_timezone
+        from chatlift.ingest.batch import import_batches
+
+        try:
+            return import_batches(self.store, resolve_table(table), payloads, fmt=fmt,
+                                  timezone=resolve_timezone(timezone))
         finally:
             self._changed()
 

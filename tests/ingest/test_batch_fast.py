@@ -176,8 +176,9 @@ def _pool(column: Column, plain: bool) -> st.SearchStrategy[Any]:
 
 
 @st.composite
-def _batch(draw: st.DrawFn) -> tuple[str, list[Any]]:
-    table = draw(st.sampled_from(TABLES))
+def _batch(draw: st.DrawFn, table: Table | None = None) -> tuple[str, list[Any]]:
+    """Records for ``table`` (default: any table)."""
+    table = table or draw(st.sampled_from(TABLES))
     plain = draw(st.booleans())
     keys = st.sampled_from(["k1", "k2", "k3"])
     records = []

@@ -63,8 +63,7 @@ def requires(permission: Permission) -> Callable[..., Caller]:
         token = bearer.credentials if bearer else header
         challenge = {"WWW-Authenticate": "Bearer"}
         if token:
-            with service(request).access() as access:
-                key = access.key_for(token)
+            key = service(request).api_key(token)
             if key is None:
                 raise ApiError(401, "the API key is not valid (unknown or mistyped)",
                                hint="send a key made by `chatlift keys create`, whole, as 'Authorization: Bearer cl_…'",

@@ -33,8 +33,10 @@ space (random UUIDs) still read the whole key column. Figures: docs/performance.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 import weakref
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
@@ -44,17 +46,18 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from chatlift.domain.schema import CUSTOMER_SOURCES, CUSTOMERS, Column, Table
+from chatlift.errors import ChatliftError
 from chatlift.facts import changes
 from chatlift.ingest.arrow_stage import typed_batch
 from chatlift.ingest.formats import ROW_COLUMN, Source
 from chatlift.ingest.payload import REASON, BatchFormat, read_payload, resolve_batch_format
-from chatlift.ingest.result import ImportResult, UnknownReference
+from chatlift.ingest.result import ImportResult, Issue, UnknownReference
 from chatlift.ingest.stage import STAGE, collect_issues, key_match, stage_select, store_issues
 from chatlift.ingest.validation import TEXT_SOURCE
 from chatlift.storage.ddl import IMPORTS_TABLE, QUARANTINE_TABLE, quote
 from chatlift.storage.store import Store
 
-__all__ = ["BatchFormat", "import_batch"]
+__all__ = ["BatchFormat", "import_batch", "import_batches"]
 
 INPUT = "__chatlift_batch"  # the parsed payload, registered as an Arrow table
 GOOD_ROWS = "__chatlift_batch_good"  # the typed good rows (``__row`` and every column)
@@ -100,42 +103,109 @@ def import_batch(
     ('api:orders:1', 1, 1, [(1, 'ordered_at'), (1, 'amount'), (1, 'currency')])
     >>> ws.close()
     """
+    return _import_one(store, table, _parse(payload, fmt, table), source=source, timezone=timezone)
+
+
+def import_batches(
+    store: Store,
+    table: Table,
+    payloads: Sequence[bytes],
+    *,
+    fmt: BatchFormat | str = "json",
+    timezone: str | None = None,
+) -> list[ImportResult | ChatliftError]:
+    """Import several batches of one table with the results of `import_batch` on each in turn, writing
+    those that can share a transaction together.
+
+    Consecutive batches whose records are all good and plain (see `arrow_stage`) and whose keys
+    differ are compared, written, checked for references and logged as one: the work of a batch
+    hardly grows with its size (about 30 ms for 1 000 messages, 50 ms for 4 000), so a server that
+    receives several batches at once stores them for little more than the cost of one. Each batch
+    still gets its own counts, import id and log row, as if imported alone after the batches before
+    it. Any other batch, or one repeating a key of the batches gathered so far, is imported on its own
+    at its turn. When writing the batches together fails, each is imported alone, so an error
+    reaches only the batch that causes it.
+
+    Returns, per payload in order, its `ImportResult`, or the error (`ChatliftError`, e.g. a
+    payload that is not JSON) that importing it alone would have raised. Sources are the defaults
+    (``api:<table>:<import id>``).
+    """
+    outcomes: list[ImportResult | ChatliftError | None] = [None] * len(payloads)
+    gathered: list[tuple[int, _Parsed]] = []
+    keys: set[tuple[Any, ...]] = set()
+
+    def write_gathered() -> None:
+        for (i, _), result in zip(gathered, _import_together(store, table, [p for _, p in gathered], timezone),
+                                  strict=True):
+            outcomes[i] = result
+        gathered.clear()
+        keys.clear()
+
+    for i, payload in enumerate(payloads):
+        try:
+            parsed = _parse(payload, fmt, table)
+        except ChatliftError as exc:
+            outcomes[i] = exc
+            continue
+        if parsed.plain is None:
+            write_gathered()
+            outcomes[i] = _import_alone(store, table, parsed, timezone)
+            continue
+        batch_keys = set(_keys(parsed.plain, table))
+        if not keys.isdisjoint(batch_keys):
+            write_gathered()
+        gathered.append((i, parsed))
+        keys.update(batch_keys)
+    write_gathered()
+    return [o for o in outcomes if o is not None]
+
+
+@dataclass(frozen=True, slots=True)
+class _Parsed:
+    """A payload read (`payload.read_payload`), and its typed rows when every record is good and plain."""
+
+    started: float
+    format: BatchFormat
+    data: pa.Table
+    ignored: tuple[str, ...]
+    plain: pa.Table | None  # `arrow_stage.typed_batch`
+
+
+def _parse(payload: bytes, fmt: BatchFormat | str, table: Table) -> _Parsed:
     started = time.perf_counter()
     batch_format = resolve_batch_format(fmt)
     data, ignored = read_payload(payload, batch_format, table)
+    return _Parsed(started, batch_format, data, ignored, typed_batch(data, table))
+
+
+def _import_alone(store: Store, table: Table, parsed: _Parsed, timezone: str | None) -> ImportResult | ChatliftError:
+    try:
+        return _import_one(store, table, parsed, source=None, timezone=timezone)
+    except ChatliftError as exc:
+        return exc
+
+
+def _import_one(store: Store, table: Table, parsed: _Parsed, *, source: str | None,
+                timezone: str | None) -> ImportResult:
     con = store.con
-    fast = typed_batch(data, table)
-    prepared = None if fast is not None else _prepared(store, table, timezone)
+    prepared = None if parsed.plain is not None else _prepared(store, table, timezone)
     registered: list[str] = []
     try:
         with store.transaction():
-            if fast is not None:
-                good, rows_read, bad, dupes = fast, fast.num_rows, 0, 0
+            if parsed.plain is not None:
+                good, rows_read, bad, dupes = parsed.plain, parsed.plain.num_rows, 0, 0
             else:
                 assert prepared is not None
-                stage = _stage(con, prepared, data, table)
+                stage = _stage(con, prepared, parsed.data, table)
                 con.register(STAGE, stage)
                 registered.append(STAGE)
                 keep = pc.invert(pc.or_(stage["__bad"], stage["__dup"]))
                 good = stage.filter(keep).select([ROW_COLUMN, *table.column_names])
                 rows_read, bad, dupes = stage.num_rows, _true_count(stage["__bad"]), _true_count(stage["__dup"])
             rejected = bad + dupes
-            inserted = updated = unchanged = 0
-            unknown: list[UnknownReference] = []
-            if good.num_rows:
-                con.register(GOOD_ROWS, good)
-                registered.append(GOOD_ROWS)
-                check = _ReferenceCheck(con, table, good)
-                try:
-                    stored, same = _compare(con, table, good)
-                    inserted, updated, unchanged = _write(con, table, good, stored, same, registered)
-                except BaseException:
-                    with contextlib.suppress(Exception):
-                        check.result()  # wait for it before rolling back; the first error is the one to report
-                    raise
-                unknown = check.result()
+            (inserted, updated, unchanged, unknown), = _store_good(con, table, good, [good.num_rows], registered)
             counts = (rows_read, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown))
-            import_id, name = _log(con, table, source, batch_format, started, counts, timezone)
+            (import_id, name), = _log(con, table, [(source, parsed, counts)], timezone)
             if source is not None:
                 con.execute(f"DELETE FROM {QUARANTINE_TABLE} WHERE table_name = ? AND source = ?", [table.name, name])
             issues = collect_issues(con, table, name, unit="batch") if rejected else []
@@ -144,10 +214,72 @@ def import_batch(
     finally:
         for view in registered:
             con.unregister(view)
+    return _result(table, parsed, name, import_id, counts, unknown, issues)
+
+
+def _import_together(store: Store, table: Table, batches: Sequence[_Parsed],
+                     timezone: str | None) -> list[ImportResult | ChatliftError]:
+    """Batches of good plain rows with distinct keys, written as one (see `import_batches`)."""
+    if len(batches) < 2:
+        return [_import_alone(store, table, b, timezone) for b in batches]
+    con = store.con
+    good = pa.concat_tables([b.plain for b in batches if b.plain is not None])
+    registered: list[str] = []
+    try:
+        with store.transaction():
+            stored = _store_good(con, table, good, [b.data.num_rows for b in batches], registered)
+            counts = [(b.data.num_rows, inserted, updated, unchanged, 0, sum(u.rows for u in unknown))
+                      for b, (inserted, updated, unchanged, unknown) in zip(batches, stored, strict=True)]
+            logged = _log(con, table, [(None, b, c) for b, c in zip(batches, counts, strict=True)], timezone)
+    except (duckdb.Error, ChatliftError):
+        logged = []  # rolled back: each alone, below
+    finally:
+        for view in registered:
+            con.unregister(view)
+    if not logged:
+        return [_import_alone(store, table, b, timezone) for b in batches]
+    return [_result(table, b, name, import_id, c, s[3], [])
+            for b, (import_id, name), c, s in zip(batches, logged, counts, stored, strict=True)]
+
+
+def _store_good(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, sizes: Sequence[int],
+                registered: list[str]) -> list[tuple[int, int, int, list[UnknownReference]]]:
+    """Upsert the good rows; per part of ``good`` (``sizes`` rows each, in order): inserted, updated,
+    unchanged and the unknown references. Registers ``GOOD_ROWS`` (listed in ``registered``)."""
+    if not good.num_rows:
+        return [(0, 0, 0, []) for _ in sizes]
+    con.register(GOOD_ROWS, good)
+    registered.append(GOOD_ROWS)
+    check = _ReferenceCheck(con, table, good, sizes)
+    try:
+        stored, same = _compare(con, table, good)
+        _write(con, table, good, stored, same, registered)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            check.result()  # wait for it before rolling back; the first error is the one to report
+        raise
+    out = []
+    for (low, high), unknown in zip(_parts(sizes), check.result(), strict=True):
+        part_stored, part_same = stored[low:high], same[low:high]
+        unchanged = sum(part_same)
+        updated = sum(1 for s, u in zip(part_stored, part_same, strict=True) if s and not u)
+        out.append((high - low - unchanged - updated, updated, unchanged, unknown))
+    return out
+
+
+def _parts(sizes: Sequence[int]) -> list[tuple[int, int]]:
+    """``[low, high)`` row ranges of consecutive parts of ``sizes`` rows."""
+    bounds = [0, *itertools.accumulate(sizes)]
+    return list(itertools.pairwise(bounds))
+
+
+def _result(table: Table, parsed: _Parsed, name: str, import_id: int, counts: tuple[int, int, int, int, int, int],
+            unknown: Sequence[UnknownReference], issues: Sequence[Issue]) -> ImportResult:
+    rows_read, inserted, updated, unchanged, rejected, _ = counts
     return ImportResult(
         table=table.name,
         source=name,
-        format=batch_format.value,
+        format=parsed.format.value,
         rows_read=rows_read,
         inserted=inserted,
         updated=updated,
@@ -155,9 +287,9 @@ def import_batch(
         rejected=rejected,
         issues=tuple(issues),
         unknown_references=tuple(unknown),
-        ignored_columns=ignored,
+        ignored_columns=parsed.ignored,
         import_id=import_id,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - parsed.started,
     )
 
 
@@ -301,21 +433,22 @@ class _ReferenceCheck:
     the check would run on this connection, in the transaction).
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, sizes: Sequence[int]) -> None:
         sources = {t for col in _references(table) for t, _ in _known_sources(col)}
         self._cursor: duckdb.DuckDBPyConnection | None = None
-        self._future: Future[list[UnknownReference]] | None = None
-        self._found: list[UnknownReference] = []
+        self._future: Future[list[list[UnknownReference]]] | None = None
+        self._found: list[list[UnknownReference]] = [[] for _ in sizes]
         if not sources:
             return
         if table.name in sources:
-            self._found = _unknown(con, table, good)
+            self._found = _unknown(con, table, good, sizes)
             return
         self._cursor = con.cursor()
-        self._future = _CHECKS.submit(_unknown_registered, self._cursor, table, good)
+        self._future = _CHECKS.submit(_unknown_registered, self._cursor, table, good, sizes)
 
-    def result(self) -> list[UnknownReference]:
-        """The unknown references (waits for the check; the second connection is closed afterwards)."""
+    def result(self) -> list[list[UnknownReference]]:
+        """The unknown references of each part of the rows (waits for the check; the second connection is
+        closed afterwards)."""
         if self._future is None:
             return self._found
         try:
@@ -328,20 +461,23 @@ class _ReferenceCheck:
 _CHECKS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatlift-references")
 
 
-def _unknown_registered(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> list[UnknownReference]:
+def _unknown_registered(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table,
+                        sizes: Sequence[int]) -> list[list[UnknownReference]]:
     con.register(GOOD_ROWS, good)
     try:
-        return _unknown(con, table, good)
+        return _unknown(con, table, good, sizes)
     finally:
         con.unregister(GOOD_ROWS)
 
 
-def _unknown(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> list[UnknownReference]:
-    """Good rows whose reference matches nothing stored, per reference column.
+def _unknown(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table,
+             sizes: Sequence[int]) -> list[list[UnknownReference]]:
+    """Good rows whose reference matches nothing stored, per part of the rows (``sizes`` rows each, in
+    order) and reference column.
 
-    Each source is read only within the range of the batch's references.
+    Each source is read only within the range of the rows' references.
     """
-    found = []
+    found: list[list[UnknownReference]] = [[] for _ in sizes]
     for col in _references(table):
         ref_range = _range(good, col.name)
         if ref_range is None:
@@ -354,10 +490,12 @@ def _unknown(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table) -> li
             for t, c in sources
         )
         known = {r[0] for r in con.execute(known_sql, list(ref_range) * len(sources)).fetchall()}
-        n = sum(1 for v in good[col.name].to_pylist() if v is not None and v not in known)
-        if n:
-            target = CUSTOMERS if col.references == CUSTOMERS else str(col.references).split(".")[0]
-            found.append(UnknownReference(column=col.name, target=target, rows=n))
+        values = good[col.name].to_pylist()
+        target = CUSTOMERS if col.references == CUSTOMERS else str(col.references).split(".")[0]
+        for part, (low, high) in zip(found, _parts(sizes), strict=True):
+            n = sum(1 for v in values[low:high] if v is not None and v not in known)
+            if n:
+                part.append(UnknownReference(column=col.name, target=target, rows=n))
     return found
 
 
@@ -405,21 +543,25 @@ def _write(
 def _log(
     con: duckdb.DuckDBPyConnection,
     table: Table,
-    source: str | None,
-    fmt: BatchFormat,
-    started: float,
-    counts: tuple[int, int, int, int, int, int],
+    entries: Sequence[tuple[str | None, _Parsed, tuple[int, int, int, int, int, int]]],
     timezone: str | None,
-) -> tuple[int, str]:
-    """Write the ``chatlift_imports`` row (the next import id, the source named after it by default).
+) -> list[tuple[int, str]]:
+    """Write a ``chatlift_imports`` row per (source, batch, counts): the next import ids in order, the
+    source named after its id by default; return (import id, source) of each.
 
-    One statement: the id is the largest so far plus one, as for files (`stage.next_import_id`).
+    One statement: the ids follow the largest so far, as for files (`stage.next_import_id`).
     """
-    row = con.execute(
-        f"INSERT INTO {IMPORTS_TABLE} SELECT id, ?, coalesce(?, ? || id), ?, "
-        f"now()::TIMESTAMP - to_microseconds(?), now()::TIMESTAMP, ?, ?, ?, ?, ?, ?, ? "
-        f"FROM (SELECT coalesce(max(import_id), 0) + 1 AS id FROM {IMPORTS_TABLE}) RETURNING import_id, source",
-        [table.name, source, f"api:{table.name}:", fmt.value, int((time.perf_counter() - started) * 1e6),
-         *counts, timezone],
+    now = time.perf_counter()
+    values = ", ".join(f"({i}, ?, ?, ?, ?, ?, ?, ?, ?, ?)" for i in range(len(entries)))
+    params: list[Any] = []
+    for source, parsed, counts in entries:
+        params += [source, parsed.format.value, int((now - parsed.started) * 1e6), *counts]
+    rows = con.execute(
+        f"INSERT INTO {IMPORTS_TABLE} SELECT m.id + e.i, ?, coalesce(e.source, ? || (m.id + e.i)), e.fmt, "
+        f"now()::TIMESTAMP - to_microseconds(e.took), now()::TIMESTAMP, e.read, e.inserted, e.updated, "
+        f"e.unchanged, e.rejected, e.unknown, ? "
+        f"FROM (VALUES {values}) e(i, source, fmt, took, read, inserted, updated, unchanged, rejected, unknown), "
+        f"(SELECT coalesce(max(import_id), 0) + 1 AS id FROM {IMPORTS_TABLE}) m RETURNING import_id, source",
+        [table.name, f"api:{table.name}:", timezone, *params],
     ).fetchall()
-    return int(row[0][0]), str(row[0][1])
+    return sorted((int(r[0]), str(r[1])) for r in rows)

@@ -97,8 +97,7 @@ async def ingest(
     payload = await _body(request)
 
     def store() -> ImportResult:
-        with svc.workspace() as ws:
-            return ws.import_batch(table, payload, fmt=fmt, timezone=tz or svc.timezone)
+        return svc.ingest(table, payload, fmt=fmt, timezone=tz or svc.timezone)
 
     result = await run_in_threadpool(store)
     return JSONResponse(result_body(result), status_code=422 if result.rejected else 200)
