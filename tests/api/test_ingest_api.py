@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import io
+import threading
 from typing import Any
 
+import httpx
 import orjson
 import pytest
 
@@ -104,3 +107,36 @@ def test_export_lists_the_ingested_conversations(empty_server: Server) -> None:
     # c4 started 2025-03-04 08:00 UTC: outside [03-01, 03-04)
     assert [(r["conversation_id"], r["channel"], r["status"], r["first_response_seconds"]) for r in rows] == [
         ("c1", "chat", "resolved", "60"), ("c2", "chat", "unresolved", "180")]
+
+
+def test_concurrent_batches_each_get_their_own_answer(empty_server: Server) -> None:
+    """Batches sent at once are written in groups (`Service.ingest`); each request still answers for its batch."""
+    def messages(sender: int, count: int) -> bytes:
+        return orjson.dumps([{"message_id": f"s{sender}-{i}", "conversation_id": f"c{sender}", "sender": "agent",
+                              "sent_at": "2025-03-03T10:00:00Z", "text": "hello"} for i in range(count)])
+
+    payloads = [messages(s, s + 1) for s in range(10)]
+    payloads.append(messages(3, 4))  # sender 3's batch again: unchanged, whenever it runs
+    payloads.append(orjson.dumps([{"message_id": "bad", "conversation_id": "c0", "sender": "robot",
+                                   "sent_at": "2025-03-03T10:00:00Z"}]))
+    start = threading.Barrier(len(payloads))
+
+    def send(payload: bytes) -> httpx.Response:
+        with empty_server.client("ingest") as client:
+            start.wait()
+            return client.post("/v1/ingest/messages", content=payload, headers=JSON)
+
+    with concurrent.futures.ThreadPoolExecutor(len(payloads)) as pool:
+        responses = list(pool.map(send, payloads))
+    bodies = [r.json() for r in responses]
+    for s in range(10):
+        assert responses[s].status_code == 200
+        assert (bodies[s]["received"], bodies[s]["accepted"], bodies[s]["rejected"]) == (s + 1, s + 1, 0)
+    both = [bodies[3], bodies[10]]  # one of the two batches of sender 3 inserted its rows, the other found them
+    assert sorted((b["inserted"], b["unchanged"]) for b in both) == [(0, 4), (4, 0)]
+    assert responses[11].status_code == 422 and [(e["index"], e["field"]) for e in bodies[11]["errors"]] == [
+        (0, "sender")]
+    assert all(b["unknown_references"] == [{"field": "conversation_id", "target": "conversations", "rows": b["accepted"]}]
+               for b in bodies[:11])
+    with empty_server.client(None) as client:
+        assert client.get("/v1/health").json()["rows"]["messages"] == sum(range(1, 11))
