@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Self
 import pyarrow as pa
 
 from chatlift.errors import ChatliftError, ParameterError, StoreError
+from chatlift.ingest.known import KnownValues
 from chatlift.ingest.result import ImportResult
 from chatlift.storage.ddl import QUARANTINE_TABLE
 from chatlift.storage.overview import Headline, headline
@@ -55,7 +56,9 @@ class Workspace:
         keep_reports: keep the results of this many recent `report` calls and answer the same call
             again from them, until this workspace writes data (`import_files`, `import_batch`,
             `generate_demo`). Only sound while nothing else writes to the file: a server that holds it
-            (DuckDB lets one process write a file, and no other process read it meanwhile).
+            (DuckDB lets one process write a file, and no other process read it meanwhile). Such a
+            workspace also keeps the referenced columns' values in memory for the unknown-reference
+            count of API batches (`chatlift.ingest.known`).
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = False,
@@ -64,10 +67,14 @@ class Workspace:
         self._keep_reports = keep_reports
         self._reports: OrderedDict[str, pa.Table] = OrderedDict()
         self._backend: Any = None
+        self._known = KnownValues() if keep_reports else None
 
-    def _changed(self) -> None:
-        """The data changed: kept report results are stale."""
+    def _changed(self, *, known_kept: bool = False) -> None:
+        """The data changed: kept report results are stale, and so are the known values unless the
+        writer kept them (``known_kept``: API batches, which update them)."""
         self._reports.clear()
+        if self._known is not None and not known_kept:
+            self._known.forget()
 
     @property
     def path(self) -> Path:
@@ -152,9 +159,9 @@ class Workspace:
 
         try:
             return import_batch(self.store, resolve_table(table), payload, fmt=fmt,
-                                timezone=resolve_timezone(timezone))
+                                timezone=resolve_timezone(timezone), known=self._known)
         finally:
-            self._changed()
+            self._changed(known_kept=True)
 
     def import_batches(
         self, table: str, payloads: Sequence[bytes], *, fmt: str = "json", timezone: str | None = None
@@ -167,9 +174,9 @@ class Workspace:
 
         try:
             return import_batches(self.store, resolve_table(table), payloads, fmt=fmt,
-                                  timezone=resolve_timezone(timezone))
+                                  timezone=resolve_timezone(timezone), known=self._known)
         finally:
-            self._changed()
+            self._changed(known_kept=True)
 
     def generate_demo(
         self,

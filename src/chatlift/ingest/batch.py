@@ -50,6 +50,7 @@ from chatlift.errors import ChatliftError
 from chatlift.facts import changes
 from chatlift.ingest.arrow_stage import typed_batch
 from chatlift.ingest.formats import ROW_COLUMN, Source
+from chatlift.ingest.known import KnownValues
 from chatlift.ingest.payload import REASON, BatchFormat, read_payload, resolve_batch_format
 from chatlift.ingest.result import ImportResult, Issue, UnknownReference
 from chatlift.ingest.stage import STAGE, collect_issues, key_match, stage_select, store_issues
@@ -73,6 +74,7 @@ def import_batch(
     fmt: BatchFormat | str = "json",
     source: str | None = None,
     timezone: str | None = None,
+    known: KnownValues | None = None,
 ) -> ImportResult:
     """Validate ``payload`` and upsert its good records into ``table``, in one transaction.
 
@@ -85,6 +87,8 @@ def import_batch(
             Importing again under the same explicit name replaces its quarantined issues,
             as re-importing a file does.
         timezone: IANA zone for timestamps written without offset (else they are rejected).
+        known: the referenced columns' values kept in memory by a server (`known.KnownValues`),
+            which then counts unknown references without reading them; None reads them.
 
     Returns:
         The counts, the issues of rejected records (``row`` = 0-based index), unknown
@@ -103,7 +107,7 @@ def import_batch(
     ('api:orders:1', 1, 1, [(1, 'ordered_at'), (1, 'amount'), (1, 'currency')])
     >>> ws.close()
     """
-    return _import_one(store, table, _parse(payload, fmt, table), source=source, timezone=timezone)
+    return _import_one(store, table, _parse(payload, fmt, table), source=source, timezone=timezone, known=known)
 
 
 def import_batches(
@@ -113,6 +117,7 @@ def import_batches(
     *,
     fmt: BatchFormat | str = "json",
     timezone: str | None = None,
+    known: KnownValues | None = None,
 ) -> list[ImportResult | ChatliftError]:
     """Import several batches of one table with the results of `import_batch` on each in turn, writing
     those that can share a transaction together.
@@ -135,7 +140,7 @@ def import_batches(
     keys: set[tuple[Any, ...]] = set()
 
     def write_gathered() -> None:
-        for (i, _), result in zip(gathered, _import_together(store, table, [p for _, p in gathered], timezone),
+        for (i, _), result in zip(gathered, _import_together(store, table, [p for _, p in gathered], timezone, known),
                                   strict=True):
             outcomes[i] = result
         gathered.clear()
@@ -149,7 +154,7 @@ def import_batches(
             continue
         if parsed.plain is None:
             write_gathered()
-            outcomes[i] = _import_alone(store, table, parsed, timezone)
+            outcomes[i] = _import_alone(store, table, parsed, timezone, known)
             continue
         batch_keys = set(_keys(parsed.plain, table))
         if not keys.isdisjoint(batch_keys):
@@ -178,15 +183,16 @@ def _parse(payload: bytes, fmt: BatchFormat | str, table: Table) -> _Parsed:
     return _Parsed(started, batch_format, data, ignored, typed_batch(data, table))
 
 
-def _import_alone(store: Store, table: Table, parsed: _Parsed, timezone: str | None) -> ImportResult | ChatliftError:
+def _import_alone(store: Store, table: Table, parsed: _Parsed, timezone: str | None,
+                  known: KnownValues | None) -> ImportResult | ChatliftError:
     try:
-        return _import_one(store, table, parsed, source=None, timezone=timezone)
+        return _import_one(store, table, parsed, source=None, timezone=timezone, known=known)
     except ChatliftError as exc:
         return exc
 
 
 def _import_one(store: Store, table: Table, parsed: _Parsed, *, source: str | None,
-                timezone: str | None) -> ImportResult:
+                timezone: str | None, known: KnownValues | None) -> ImportResult:
     con = store.con
     prepared = None if parsed.plain is not None else _prepared(store, table, timezone)
     registered: list[str] = []
@@ -203,7 +209,8 @@ def _import_one(store: Store, table: Table, parsed: _Parsed, *, source: str | No
                 good = stage.filter(keep).select([ROW_COLUMN, *table.column_names])
                 rows_read, bad, dupes = stage.num_rows, _true_count(stage["__bad"]), _true_count(stage["__dup"])
             rejected = bad + dupes
-            (inserted, updated, unchanged, unknown), = _store_good(con, table, good, [good.num_rows], registered)
+            (inserted, updated, unchanged, unknown), = _store_good(con, table, good, [good.num_rows], registered,
+                                                                   known)
             counts = (rows_read, inserted, updated, unchanged, rejected, sum(u.rows for u in unknown))
             (import_id, name), = _log(con, table, [(source, parsed, counts)], timezone)
             if source is not None:
@@ -214,20 +221,21 @@ def _import_one(store: Store, table: Table, parsed: _Parsed, *, source: str | No
     finally:
         for view in registered:
             con.unregister(view)
+    _written(con, table, good, updated, known)
     return _result(table, parsed, name, import_id, counts, unknown, issues)
 
 
-def _import_together(store: Store, table: Table, batches: Sequence[_Parsed],
-                     timezone: str | None) -> list[ImportResult | ChatliftError]:
+def _import_together(store: Store, table: Table, batches: Sequence[_Parsed], timezone: str | None,
+                     known: KnownValues | None) -> list[ImportResult | ChatliftError]:
     """Batches of good plain rows with distinct keys, written as one (see `import_batches`)."""
     if len(batches) < 2:
-        return [_import_alone(store, table, b, timezone) for b in batches]
+        return [_import_alone(store, table, b, timezone, known) for b in batches]
     con = store.con
     good = pa.concat_tables([b.plain for b in batches if b.plain is not None])
     registered: list[str] = []
     try:
         with store.transaction():
-            stored = _store_good(con, table, good, [b.data.num_rows for b in batches], registered)
+            stored = _store_good(con, table, good, [b.data.num_rows for b in batches], registered, known)
             counts = [(b.data.num_rows, inserted, updated, unchanged, 0, sum(u.rows for u in unknown))
                       for b, (inserted, updated, unchanged, unknown) in zip(batches, stored, strict=True)]
             logged = _log(con, table, [(None, b, c) for b, c in zip(batches, counts, strict=True)], timezone)
@@ -237,20 +245,21 @@ def _import_together(store: Store, table: Table, batches: Sequence[_Parsed],
         for view in registered:
             con.unregister(view)
     if not logged:
-        return [_import_alone(store, table, b, timezone) for b in batches]
+        return [_import_alone(store, table, b, timezone, known) for b in batches]
+    _written(con, table, good, sum(s[1] for s in stored), known)
     return [_result(table, b, name, import_id, c, s[3], [])
             for b, (import_id, name), c, s in zip(batches, logged, counts, stored, strict=True)]
 
 
 def _store_good(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, sizes: Sequence[int],
-                registered: list[str]) -> list[tuple[int, int, int, list[UnknownReference]]]:
+                registered: list[str], known: KnownValues | None) -> list[tuple[int, int, int, list[UnknownReference]]]:
     """Upsert the good rows; per part of ``good`` (``sizes`` rows each, in order): inserted, updated,
     unchanged and the unknown references. Registers ``GOOD_ROWS`` (listed in ``registered``)."""
     if not good.num_rows:
         return [(0, 0, 0, []) for _ in sizes]
     con.register(GOOD_ROWS, good)
     registered.append(GOOD_ROWS)
-    check = _ReferenceCheck(con, table, good, sizes)
+    check = _ReferenceCheck(con, table, good, sizes, known)
     try:
         stored, same = _compare(con, table, good)
         _write(con, table, good, stored, same, registered)
@@ -265,6 +274,17 @@ def _store_good(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, si
         updated = sum(1 for s, u in zip(part_stored, part_same, strict=True) if s and not u)
         out.append((high - low - unchanged - updated, updated, unchanged, unknown))
     return out
+
+
+def _written(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, updated: int,
+             known: KnownValues | None) -> None:
+    """After the commit: the values of ``good`` are stored, and replaced rows' values may be gone."""
+    if known is None or not good.num_rows:
+        return
+    if updated:
+        known.forget(table.name)
+    else:
+        known.inserted(con, table.name, good)
 
 
 def _parts(sizes: Sequence[int]) -> list[tuple[int, int]]:
@@ -433,15 +453,16 @@ class _ReferenceCheck:
     the check would run on this connection, in the transaction).
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, sizes: Sequence[int]) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, sizes: Sequence[int],
+                 known: KnownValues | None) -> None:
         sources = {t for col in _references(table) for t, _ in _known_sources(col)}
         self._cursor: duckdb.DuckDBPyConnection | None = None
         self._future: Future[list[list[UnknownReference]]] | None = None
         self._found: list[list[UnknownReference]] = [[] for _ in sizes]
         if not sources:
             return
-        if table.name in sources:
-            self._found = _unknown(con, table, good, sizes)
+        if known is not None or table.name in sources:  # in memory, or it must see this transaction
+            self._found = _unknown(con, table, good, sizes, known)
             return
         self._cursor = con.cursor()
         self._future = _CHECKS.submit(_unknown_registered, self._cursor, table, good, sizes)
@@ -465,38 +486,44 @@ def _unknown_registered(con: duckdb.DuckDBPyConnection, table: Table, good: pa.T
                         sizes: Sequence[int]) -> list[list[UnknownReference]]:
     con.register(GOOD_ROWS, good)
     try:
-        return _unknown(con, table, good, sizes)
+        return _unknown(con, table, good, sizes, None)
     finally:
         con.unregister(GOOD_ROWS)
 
 
-def _unknown(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table,
-             sizes: Sequence[int]) -> list[list[UnknownReference]]:
+def _unknown(con: duckdb.DuckDBPyConnection, table: Table, good: pa.Table, sizes: Sequence[int],
+             known: KnownValues | None) -> list[list[UnknownReference]]:
     """Good rows whose reference matches nothing stored, per part of the rows (``sizes`` rows each, in
-    order) and reference column.
-
-    Each source is read only within the range of the rows' references.
-    """
+    order) and reference column: looked up in ``known`` when given, else read from the sources."""
     found: list[list[UnknownReference]] = [[] for _ in sizes]
     for col in _references(table):
-        ref_range = _range(good, col.name)
-        if ref_range is None:
-            continue
-        ref = quote(col.name)
-        sources = _known_sources(col)
-        known_sql = " UNION ".join(
-            f"SELECT {quote(c)} AS k FROM {quote(t)} WHERE {quote(c)} BETWEEN ? AND ? "
-            f"AND {quote(c)} IN (SELECT {ref} FROM {GOOD_ROWS})"
-            for t, c in sources
-        )
-        known = {r[0] for r in con.execute(known_sql, list(ref_range) * len(sources)).fetchall()}
-        values = good[col.name].to_pylist()
+        if known is not None:
+            missing = known.unknown(con, _known_sources(col), good[col.name]).tolist()
+        else:
+            missing = _unknown_stored(con, col, good)
         target = CUSTOMERS if col.references == CUSTOMERS else str(col.references).split(".")[0]
         for part, (low, high) in zip(found, _parts(sizes), strict=True):
-            n = sum(1 for v in values[low:high] if v is not None and v not in known)
+            n = sum(missing[low:high])
             if n:
                 part.append(UnknownReference(column=col.name, target=target, rows=n))
     return found
+
+
+def _unknown_stored(con: duckdb.DuckDBPyConnection, col: Column, good: pa.Table) -> list[bool]:
+    """Per good row: its ``col`` is not null and no source holds it. Each source is read only within
+    the range of the rows' references."""
+    ref_range = _range(good, col.name)
+    if ref_range is None:
+        return [False] * good.num_rows
+    ref = quote(col.name)
+    sources = _known_sources(col)
+    known_sql = " UNION ".join(
+        f"SELECT {quote(c)} AS k FROM {quote(t)} WHERE {quote(c)} BETWEEN ? AND ? "
+        f"AND {quote(c)} IN (SELECT {ref} FROM {GOOD_ROWS})"
+        for t, c in sources
+    )
+    stored = {r[0] for r in con.execute(known_sql, list(ref_range) * len(sources)).fetchall()}
+    return [v is not None and v not in stored for v in good[col.name].to_pylist()]
 
 
 def _write(
