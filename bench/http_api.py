@@ -117,7 +117,7 @@ def latency(url: str, key: str, params: dict[str, str], requests: int, *, cold: 
     answered it before); otherwise the same question again (the server answers from kept results)."""
     times = []
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=300) as client:
-        client.get("/v1/report", params=_shifted(params, -1)).raise_for_status()  # warm-up
+        client.get("/v1/report", params=_shifted(params, -1) if cold else params).raise_for_status()  # warm-up
         for i in range(requests):
             started = time.perf_counter()
             client.get("/v1/report", params=_shifted(params, -2 - i) if cold else params).raise_for_status()
