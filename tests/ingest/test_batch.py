@@ -377,3 +377,18 @@ def test_a_batch_stores_what_the_same_records_in_a_jsonl_file_store(
     assert [(i.row + 1, i.field, i.value, reason(i.reason, i.field)) for i in from_batch.issues] == [
         (i.row, i.field, i.value, reason(i.reason, i.field)) for i in from_file.issues
     ]
+
+
+def test_whole_numbers_beyond_64_bits_are_rejected_per_record(ws: Workspace) -> None:
+    """JSON numbers and strings too large for a whole-number column: those records are quarantined, the rest kept."""
+    def order(i: int, items: str) -> str:
+        return (f'{{"order_id": "o{i}", "ordered_at": "2025-01-01T10:00:00Z", "amount": 5, "currency": "EUR", '
+                f'"items": {items}}}')
+
+    payload = "[" + ", ".join([order(1, "3"), order(2, str(2**63)), order(3, '"-99999999999999999999"'),
+                               order(4, str(2**62))]) + "]"
+    result = ws.import_batch("orders", payload.encode())
+    assert (result.inserted, result.rejected) == (2, 2)
+    assert [(i.row, i.field) for i in result.issues] == [(1, "items"), (2, "items")]
+    assert all(i.reason.startswith("out of range") for i in result.issues)
+    assert query(ws, "SELECT order_id, items FROM orders ORDER BY 1") == [("o1", 3), ("o4", 2**62)]

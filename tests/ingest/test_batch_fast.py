@@ -164,9 +164,8 @@ def _pool(column: Column, plain: bool) -> st.SearchStrategy[Any]:
             plain_numbers = st.one_of(st.integers(0, 10**6), st.sampled_from(["12.50", "007", " 7 ", 0.25]))
             if plain:
                 return plain_numbers
-            # Bounded: a whole-number column given 2**63 or more makes the SQL fail (the cast to BIGINT
-            # overflows) rather than reject the row, in files too; that is not what is compared here.
-            return st.one_of(plain_numbers, st.integers(-3, 10**16), st.floats(-1e18, 1e18, allow_nan=False),
+            # up to 2**64 - 1, the largest integer orjson writes (whole numbers beyond 2**63 are rejected)
+            return st.one_of(plain_numbers, st.integers(-3, 2**64 - 1), st.floats(-1e30, 1e30, allow_nan=False),
                              st.sampled_from(["-0", "1e3", "12,5", "", None, True, 2.0]))
         case ColumnType.BOOLEAN:
             pool, odd = [True, False, "yes", "No", "1", " t "], ["maybe", None, 1]

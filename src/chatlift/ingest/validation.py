@@ -93,7 +93,8 @@ def _timestamp(t: str, z: str, source_type: str, timezone: str | None) -> tuple[
     return typed, naive_case
 
 
-def _number_reason(t: str, value: str, column: Column, *, integer: bool) -> str:
+def _number_reason(t: str, value: str, column: Column, *, integer: bool, whole: str) -> str:
+    """Why the number in ``t`` is rejected (NULL when it is not); ``whole`` is true for a finite whole number."""
     kind = "a whole number" if integer else "a number"
     checks = [
         f"WHEN {t} IS NULL THEN NULL",
@@ -102,6 +103,11 @@ def _number_reason(t: str, value: str, column: Column, *, integer: bool) -> str:
             f"THEN 'not {kind}: it uses a decimal comma; write a decimal point instead "
             f"(e.g. 1234.50, no thousands separator)'"
         ),
+    ]
+    if integer:  # a whole number beyond 64 bits: the cast gives no value
+        checks.append(f"WHEN {value} IS NULL AND {whole} THEN 'out of range: whole numbers go from "
+                      f"-9223372036854775808 to 9223372036854775807'")
+    checks += [
         f"WHEN {value} IS NULL THEN 'not {kind}'",
     ]
     if column.minimum is not None:
@@ -154,11 +160,10 @@ def column_check(column: Column, source_type: str | None, timezone: str | None, 
                 numeric = source_type in _NUMERIC_SOURCES or source_type.startswith("DECIMAL")
                 as_double = f"CAST({clean} AS DOUBLE)" if numeric else f"TRY_CAST({clean} AS DOUBLE)"
                 prepared.append((d, as_double))
-                if integer:
-                    typed = f"CASE WHEN isfinite({d}) AND {d} = round({d}) THEN CAST({d} AS BIGINT) END"
-                else:
-                    typed = f"CASE WHEN isfinite({d}) THEN {d} END"
-                reason = _number_reason(t, name, column, integer=integer)
+                whole = f"(isfinite({d}) AND {d} = round({d}))"
+                typed = f"CASE WHEN {whole} THEN TRY_CAST({d} AS BIGINT) END" if integer \
+                    else f"CASE WHEN isfinite({d}) THEN {d} END"
+                reason = _number_reason(t, name, column, integer=integer, whole=whole)
             case ColumnType.BOOLEAN:
                 if source_type == "BOOLEAN":
                     typed = t
