@@ -7,8 +7,9 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+import pytest
 
-from chatlift.metrics.compiled import remember_compiled
+from chatlift.metrics.compiled import NotMovable, moved_instants, remember_compiled
 
 
 def _counted(size: int = 8) -> tuple[Any, list[str]]:
@@ -88,3 +89,22 @@ def test_an_instant_a_stand_in_could_be_mistaken_for_is_compiled_as_it_is() -> N
     for _ in range(2):
         assert _since(backend, datetime(1001, 1, 1), datetime(1002, 1, 1)).to_pyarrow().to_pylist() == [{"n": 1}]
     assert calls.count("'Aggregate'") == 2  # not kept
+
+
+def test_moved_instants_write_another_period_and_refuse_what_they_cannot_move() -> None:
+    backend, _ = _counted()
+    plain = ibis.duckdb.connect()
+    events = pa.table({"at": [datetime(2025, 1, d, 12) for d in range(1, 11)],
+                       "day": [datetime(2025, 1, d).date() for d in range(1, 11)]})
+    backend.create_table("events", events)
+    plain.create_table("events", events)
+    may, june, july = datetime(2025, 1, 2), datetime(2025, 1, 5), datetime(2025, 1, 8)
+    built_for_may = _since(backend, may, june)
+    moves = {may: june, june: july, june.date(): july.date()}  # each instant moved once, not chained
+    with moved_instants(backend, moves):
+        assert backend.compile(built_for_may) == plain.compile(_since(plain, june, july))
+        assert built_for_may.to_pyarrow().to_pylist() == [{"n": 3}]
+        t = ibis.memtable(pa.table({"at": [may]}))
+        with pytest.raises(NotMovable):
+            backend.compile(t.filter(t.at >= may))
+    assert backend.compile(built_for_may) == plain.compile(_since(plain, may, june))  # outside: as built

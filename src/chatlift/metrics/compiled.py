@@ -11,12 +11,16 @@ compile to the same SQL, as Ibis expressions name tables and literals, never dat
 
 Only expressions over stored tables are kept: one that reads an in-memory table or a
 temporary result of one report (Ibis names those ``ibis_…``) cannot come back.
+
+`moved_instants` runs expressions built for one period as if built for another: inside it,
+each instant of the mapping is written as the instant it maps to (`metrics.reuse`).
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -28,6 +32,10 @@ KEPT = 512
 FIRST_STAND_IN = 1001
 """The year of the first stand-in instant (an expression with an instant before the last stand-in's year
 is compiled as it is)."""
+
+
+class NotMovable(Exception):
+    """An expression run under `moved_instants` holds one of its instants but cannot be written with another."""
 
 
 def remember_compiled(backend: Any, size: int = KEPT) -> None:
@@ -48,35 +56,64 @@ def remember_compiled(backend: Any, size: int = KEPT) -> None:
             rendered[literal] = text.removeprefix("SELECT ").removesuffix(' AS "v"')
         return rendered[literal]
 
+    def as_is(expr: Any, instants: list[ops.Literal] | None = None, **kwargs: Any) -> str:
+        """``expr`` compiled as written (refused when it holds an instant `moved_instants` is moving)."""
+        moving: dict[Any, Any] = backend._chatlift_moved
+        if moving:
+            found = instants if instants is not None else _instants(expr.op())
+            if any(lit.value in moving for lit in found):
+                raise NotMovable(f"{expr.op().__class__.__name__} cannot be written for another period")
+        return str(compile_sql(expr, **kwargs))
+
     def compile_or_recall(expr: Any, /, *, limit: Any = None, params: Any = None, pretty: bool = False) -> str:
         if limit is not None or params or pretty:
-            return str(compile_sql(expr, limit=limit, params=params, pretty=pretty))
+            return as_is(expr, limit=limit, params=params, pretty=pretty)
         node = expr.op()
         if not _stored_only(node):
-            return str(compile_sql(expr))
-        instants = list(dict.fromkeys(lit for lit in node.find(ops.Literal)
-                                      if isinstance(lit.value, date) and (lit.dtype.is_timestamp()
-                                                                          or lit.dtype.is_date())))
+            return as_is(expr)
+        instants = _instants(node)
         if any(lit.value.year < FIRST_STAND_IN + len(instants) for lit in instants):
-            return str(compile_sql(expr))  # an instant that a stand-in could be mistaken for
+            return as_is(expr, instants)  # an instant that a stand-in could be mistaken for
         stand_ins = {lit: ops.Literal(_stand_in(i, lit.value), lit.dtype) for i, lit in enumerate(instants)}
         shape = node.replace(stand_ins) if stand_ins else node
         sql = kept.get(shape)
         if sql is None:
             sql = str(compile_sql(shape.to_expr()))
             if any(sql_of(s) not in sql for s in stand_ins.values()):
-                return str(compile_sql(expr))  # a stand-in did not survive compiling as written: do not keep
+                return as_is(expr, instants)  # a stand-in did not survive compiling as written: do not keep
             kept[shape] = sql
             if len(kept) > size:
                 kept.popitem(last=False)
         else:
             kept.move_to_end(shape)
+        moving = backend._chatlift_moved
         for literal, stand_in in stand_ins.items():
+            if literal.value in moving:
+                literal = ops.Literal(moving[literal.value], literal.dtype)
             sql = sql.replace(sql_of(stand_in), sql_of(literal))
         return sql
 
     backend.compile = compile_or_recall
     backend._chatlift_compiled = kept
+    backend._chatlift_moved = {}
+
+
+@contextmanager
+def moved_instants(backend: Any, mapping: Mapping[date, date]) -> Iterator[None]:
+    """Within the block, ``backend`` (see `remember_compiled`) writes each instant of ``mapping`` as the
+    instant it maps to, in every query it compiles; a query it would have to compile as written while
+    it holds such an instant raises `NotMovable`."""
+    backend._chatlift_moved = dict(mapping)
+    try:
+        yield
+    finally:
+        backend._chatlift_moved = {}
+
+
+def _instants(node: ops.Node) -> list[ops.Literal]:
+    """The distinct date and timestamp literals of ``node``."""
+    return list(dict.fromkeys(lit for lit in node.find(ops.Literal)
+                              if isinstance(lit.value, date) and (lit.dtype.is_timestamp() or lit.dtype.is_date())))
 
 
 def _stand_in(i: int, value: date) -> date:

@@ -9,7 +9,7 @@ import ibis
 import pyarrow as pa
 
 from chatlift.errors import ParameterError
-from chatlift.metrics import fusion
+from chatlift.metrics import fusion, reuse
 from chatlift.metrics.catalogue import metric
 from chatlift.metrics.definitions import TIME_BREAKDOWNS, Metric
 from chatlift.metrics.scope import ALL_BREAKDOWNS, WEEKDAYS, Basis, Filters, Period, Scope
@@ -91,8 +91,10 @@ def _compute(plan: Sequence[tuple[Any, dict[str, Any]]], scope: Scope) -> list[d
     """The rows of every metric of ``plan``: their expressions are built once, and aggregations over the
     same rows are computed together (`fusion`), giving the same rows as one query per metric."""
     try:
-        expressions = [m.aggregate(scope, list(scope.by), **values) for m, values in plan]
-        tables = fusion.plan(scope, expressions).run()
+        def build() -> fusion.Plan:
+            return fusion.plan(scope, [m.aggregate(scope, list(scope.by), **values) for m, values in plan])
+
+        tables = reuse.run(scope, reuse.shape(scope, plan), build)
         return [row for (m, values), table in zip(plan, tables, strict=True)
                 for row in _rows(m, values, table, scope.by)]
     finally:

@@ -216,6 +216,10 @@ class Scope:
                     built[node] = wider().op()
         return {node: wider for node, wider in built.items() if wider != node}
 
+    def decided_from_data(self) -> bool:
+        """Whether building read the data to decide how (`covers_data`, the data's span for calendars)."""
+        return any(key in self._memo for key in ("covers data", "data_span"))
+
     def release(self) -> None:
         """Drop the temporary tables this scope computed (also done by Ibis when they are collected)."""
         while self._cached:
