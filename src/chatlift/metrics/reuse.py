@@ -15,6 +15,9 @@ A plan is kept only when that is all that differs, which is checked on the plan,
 * building it decided nothing from the data (`Scope.covers_data`, the data's span for calendars) and it
   has no time breakdown (their local-time conversion covers instants around the period).
 
+(A constant instant in a definition that happened to equal a bound would be moved with it; the
+definitions hold none: the only constant instants are in the local-time and calendar code excluded above.)
+
 It is kept per shape: the metrics and their parameters, breakdowns, filters, basis, time zone, calendar,
 whether facts are read, which sides of the period are open, and the period's length in days and in UTC
 seconds (so anything derived from the length, such as a DST hour, is the same). Should a query still
