@@ -48,6 +48,14 @@ QUERIES = {
         "from": "2025-12-01", "to": "2025-12-29", "compare": "true"},
     "first response by channel, a quarter": {
         "metric": "first_response_time", "by": "channel", "from": "2025-07-01", "to": "2025-10-01"},
+    "sales page (8 metrics), a month, previous period": {
+        "metric": "chat_conversion_rate,chat_order_value,other_order_value,order_value_uplift,chat_customer_value,"
+                  "chatter_value_ratio,cart_abandonment,cart_completion",
+        "from": "2025-11-01", "to": "2025-12-01", "compare": "true"},
+    "channels page (11 metrics) by channel, a month": {
+        "metric": "channel_mix,resolution_rate,fcr_rate,first_response_time,resolution_time,sla_attainment,"
+                  "missed_rate,csat,ces_easy,chat_conversion_rate,chat_customer_value",
+        "by": "channel", "from": "2025-11-01", "to": "2025-12-01"},
     "whole catalogue, a year": {"from": "2025-01-01", "to": "2026-01-01"},
 }
 
