@@ -4,13 +4,15 @@ plan built for that period gives."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from chatlift.metrics import fusion, report
+from chatlift.metrics import REGISTRY, fusion, report
 from chatlift.metrics.scope import Filters, Period
 from chatlift.workspace import connect
 from tests.metrics.test_fusion import CASES, _keys, _rows, _same
@@ -94,3 +96,36 @@ def test_a_plan_that_decided_from_the_data_is_not_reused(demo_file: Path, monkey
             for group, row in got.items():
                 _same(row, want[group])
     assert len(built) == 3  # without facts May and July both built; with facts May built and reused for July
+
+
+BREAKDOWNS = ["channel", "team", "agent", "segment", "sector", "initiated_by", "cobrowse", "chatted"]
+
+
+@st.composite
+def _question(draw: st.DrawFn) -> tuple[list[str], dict[str, Any], int, list[date]]:
+    by = draw(st.lists(st.sampled_from(BREAKDOWNS), max_size=2, unique=True))
+    filters = draw(st.sampled_from([{}, {}, {"channel": ("chat", "email")}, {"tag": ("vip",)}]))
+    keys = [k for k, m in REGISTRY.items() if not m.unavailable(by, closed_period=True, filtered=bool(filters))]
+    metrics = draw(st.lists(st.sampled_from(keys), min_size=1, max_size=8, unique=True))
+    options = {"by": by, "filters": filters, "basis": draw(st.sampled_from(["start", "event"])),
+               "compare": draw(st.booleans()), "timezone": draw(st.sampled_from(["UTC", "America/New_York"]))}
+    days = draw(st.sampled_from([7, 30, 31, 92]))
+    starts = draw(st.lists(st.dates(date(2025, 1, 1), date(2025, 9, 30)), min_size=2, max_size=3))
+    return metrics, options, days, starts
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(question=_question())
+def test_any_question_asked_about_several_periods_gives_what_a_new_plan_gives(
+        demo_file: Path, question: tuple[list[str], dict[str, Any], int, list[date]]) -> None:
+    metrics, options, days, starts = question
+    with connect(demo_file) as ws:
+        for start in starts:
+            end = start + timedelta(days=days)
+            got = _rows(ws.report(metrics, start=start, end=end, **options))
+            with connect(demo_file) as fresh:
+                want = _rows(fresh.report(metrics, start=start, end=end, **options))
+            assert got.keys() == want.keys()
+            for group, row in got.items():
+                _same(row, want[group])
