@@ -69,7 +69,7 @@ def remember_compiled(backend: Any, size: int = KEPT) -> None:
         if limit is not None or params or pretty:
             return as_is(expr, limit=limit, params=params, pretty=pretty)
         node = expr.op()
-        if not _stored_only(node):
+        if not stored_only(node):
             return as_is(expr)
         instants = _instants(node)
         if any(lit.value.year < FIRST_STAND_IN + len(instants) for lit in instants):
@@ -122,6 +122,7 @@ def _stand_in(i: int, value: date) -> date:
     return datetime(year, 1, 1) if isinstance(value, datetime) else date(year, 1, 1)
 
 
-def _stored_only(node: ops.Node) -> bool:
+def stored_only(node: ops.Node) -> bool:
+    """Whether ``node`` reads stored tables only (no in-memory table, no ``ibis_…`` temporary result)."""
     return all(isinstance(t, ops.DatabaseTable) and not t.name.startswith("ibis_")
                for t in node.find(ops.PhysicalTable))

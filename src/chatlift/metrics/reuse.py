@@ -36,9 +36,9 @@ import ibis.expr.operations as ops
 import pyarrow as pa
 
 from chatlift.metrics import fusion
-from chatlift.metrics.compiled import NotMovable, moved_instants
+from chatlift.metrics.compiled import NotMovable, moved_instants, stored_only
 from chatlift.metrics.definitions import TIME_BREAKDOWNS
-from chatlift.metrics.scope import Scope, utc_bound
+from chatlift.metrics.scope import Scope
 
 KEPT = 64
 """How many report shapes a backend keeps plans for (the least recently used go first)."""
@@ -50,17 +50,11 @@ class _Kept:
     bounds: tuple[datetime | None, datetime | None]
 
 
-def bounds(scope: Scope) -> tuple[datetime | None, datetime | None]:
-    """The scope's period as UTC instants (None for an open side)."""
-    p = scope.period
-    return (utc_bound(p.start, p.timezone) if p.start else None, utc_bound(p.end, p.timezone) if p.end else None)
-
-
 def shape(scope: Scope, plan: Sequence[tuple[Any, dict[str, Any]]]) -> Hashable | None:
     """What a kept plan must share with a report to answer it; None when no plan can be reused."""
     if any(b in TIME_BREAKDOWNS for b in scope.by):
         return None
-    low, high = bounds(scope)
+    low, high = scope.period.utc_bounds()
     start, end = scope.period.start, scope.period.end
     length = None if low is None or high is None or start is None or end is None else (
         (end - start).days, (high - low).total_seconds())
@@ -73,7 +67,7 @@ def run(scope: Scope, key: Hashable | None, build: Callable[[], fusion.Plan]) ->
     """The statistics tables of the plan ``build()`` makes for ``scope``, from a kept plan of the same
     ``key`` (`shape`) when there is one."""
     kept: OrderedDict[Hashable, _Kept] = _kept(scope.backend)
-    now = bounds(scope)
+    now = scope.period.utc_bounds()
     if key is not None and key in kept:
         found = kept[key]
         kept.move_to_end(key)
@@ -105,14 +99,14 @@ def _movable(plan: fusion.Plan, period: tuple[datetime | None, datetime | None])
     """Whether ``plan`` (just run) depends on its period through the period's bounds alone (module docstring)."""
     if plan.kept or plan.scope.decided_from_data():
         return False
-    edges = {b for b in period if b is not None}
-    if len(edges) != len([b for b in period if b is not None]):
+    present = [b for b in period if b is not None]
+    edges = set(present)
+    if len(edges) != len(present):
         return False
     queries = [f.expr.op() for f in plan.fused] + [e.op() for e in plan.expressions if e.op() not in plan.owner]
     for node in queries:
-        for table in node.find(ops.PhysicalTable):
-            if not isinstance(table, ops.DatabaseTable) or table.name.startswith("ibis_"):
-                return False
+        if not stored_only(node):
+            return False
         if any(isinstance(lit.value, date) and lit.value not in edges for lit in node.find(ops.Literal)):
             return False
     return True

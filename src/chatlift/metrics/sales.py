@@ -32,7 +32,7 @@ from chatlift.metrics.definitions import (
     Unit,
 )
 from chatlift.metrics.expressions import grouped, mean, only_channel, share
-from chatlift.metrics.scope import BREAKDOWNS, Scope, person, utc_bound
+from chatlift.metrics.scope import BREAKDOWNS, Scope, person
 from chatlift.metrics.sources import SEED_000, SEED_001
 
 WINDOW = Param("window", 7.0, "attribution window in days after the conversation starts")
@@ -162,8 +162,9 @@ def _people_seen(scope: Scope) -> ir.Table:
     if scope.facts and not scope.filtered:
         s = scope.table(SIGHTING_FACTS)
         first = s.previous_seen_at.isnull()
-        if scope.period.start:
-            first |= s.previous_seen_at < utc_bound(scope.period.start, scope.period.timezone)
+        start = scope.period.utc_bounds()[0]
+        if start:
+            first |= s.previous_seen_at < start
         s = s.filter(scope.period.contains(s.seen_at) & first)
         return s.aggregate(n=s.count())
     visits = scope.in_period(scope.table("visits"), "started_at")

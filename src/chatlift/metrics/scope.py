@@ -84,12 +84,18 @@ class Period:
             raise ParameterError(f"the period ends ({self.end}) on or before it starts ({self.start})",
                                  hint="--to is exclusive: --from 2025-01-01 --to 2025-02-01 is January")
 
+    def utc_bounds(self) -> tuple[datetime | None, datetime | None]:
+        """The period's start and end as naive UTC instants (`utc_bound`); None for an open side."""
+        return (utc_bound(self.start, self.timezone) if self.start else None,
+                utc_bound(self.end, self.timezone) if self.end else None)
+
     def contains(self, column: ir.TimestampValue) -> ir.BooleanValue:
         condition: ir.BooleanValue = ibis.literal(True)
-        if self.start:
-            condition &= column >= utc_bound(self.start, self.timezone)
-        if self.end:
-            condition &= column < utc_bound(self.end, self.timezone)
+        start, end = self.utc_bounds()
+        if start:
+            condition &= column >= start
+        if end:
+            condition &= column < end
         return condition
 
     def previous(self) -> Period:
@@ -293,8 +299,7 @@ class Scope:
             row = c.aggregate(low=c.started_at.min(), high=c.started_at.max()).to_pyarrow().to_pylist()[0]
             if row["low"] is None:
                 return True
-            start = utc_bound(self.period.start, self.period.timezone) if self.period.start else None
-            end = utc_bound(self.period.end, self.period.timezone) if self.period.end else None
+            start, end = self.period.utc_bounds()
             return (start is None or row["low"] >= start) and (end is None or row["high"] < end)
         covered: bool = self.shared("covers data", build)
         return covered
@@ -326,8 +331,7 @@ class Scope:
 
     def _span(self, table: ir.Table, column: str) -> tuple[datetime, datetime]:
         """Instants the time zone conversion must cover: the period, or the data's range where it is open."""
-        start = utc_bound(self.period.start, self.period.timezone) if self.period.start else None
-        end = utc_bound(self.period.end, self.period.timezone) if self.period.end else None
+        start, end = self.period.utc_bounds()
         if start is None or end is None:
             bounds = table.aggregate(low=table[column].min(), high=table[column].max()).to_pyarrow().to_pylist()[0]
             start = start or bounds["low"] or datetime(2000, 1, 1)

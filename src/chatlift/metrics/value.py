@@ -66,7 +66,7 @@ def _revenue_churn(scope: Scope, by: Sequence[str], trials: bool) -> ir.Table:
 
 
 def _clv_historical(scope: Scope, by: Sequence[str], kinds: tuple[str, ...]) -> ir.Table:
-    end = utc_bound(scope.period.end, scope.period.timezone) if scope.period.end else None
+    end = scope.period.utc_bounds()[1]
     kinds = tuple(dict.fromkeys(kinds))
     if scope.facts and kinds and set(kinds) <= set(SO_FAR):  # each buyer's last order before the end says it all
         h = scope.table(HISTORY_FACTS)
