@@ -20,6 +20,8 @@ count reported beside the import, never a reason to reject a row.
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import numpy as np
 import pyarrow as pa
@@ -40,11 +42,7 @@ class KnownValues:
         """Per value: True when it is not null and no source column (table, column) holds it."""
         if not isinstance(values, pa.ChunkedArray):
             values = pa.chunked_array([values])
-        con.register(VALUES, pa.table({"v": values}))
-        try:
-            hashed = con.execute(f"SELECT hash(v) AS h, v IS NULL AS missing FROM {VALUES}").fetchnumpy()
-        finally:
-            con.unregister(VALUES)
+        hashed = _over(con, values, "SELECT hash(v) AS h, v IS NULL AS missing")
         found = np.asarray(hashed["missing"], dtype=bool).copy()
         wanted = np.asarray(hashed["h"], dtype=np.uint64)
         for table, column in sources:
@@ -67,14 +65,20 @@ class KnownValues:
         for (name, column), stored in list(self._hashes.items()):
             if name != table or column not in rows.column_names:
                 continue
-            con.register(VALUES, rows.select([column]).rename_columns(["v"]))
-            try:
-                added = con.execute(f"SELECT DISTINCT hash(v) AS h FROM {VALUES} WHERE v IS NOT NULL").fetchnumpy()
-            finally:
-                con.unregister(VALUES)
+            added = _over(con, rows[column], "SELECT DISTINCT hash(v) AS h", "WHERE v IS NOT NULL")
             self._hashes[name, column] = np.union1d(stored, np.asarray(added["h"], dtype=np.uint64))
 
     def forget(self, table: str | None = None) -> None:
         """``table`` (default: every table) changed otherwise: read its values again when next needed."""
         for key in [k for k in self._hashes if table is None or k[0] == table]:
             del self._hashes[key]
+
+
+def _over(con: duckdb.DuckDBPyConnection, values: pa.ChunkedArray, select: str, where: str = "") -> dict[str, Any]:
+    """The columns of ``select … FROM`` ``values`` (as column ``v``) ``where …``, as NumPy arrays."""
+    con.register(VALUES, pa.table({"v": values}))
+    try:
+        result: dict[str, Any] = con.execute(f"{select} FROM {VALUES} {where}").fetchnumpy()
+        return result
+    finally:
+        con.unregister(VALUES)
