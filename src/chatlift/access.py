@@ -84,7 +84,8 @@ class User:
         return permission in ALLOWED[self.role]
 
 
-def _sha256(text: str) -> str:
+def secret_hash(text: str) -> str:
+    """The SHA-256 of a key or session token, in hex: how it is stored (and looked up)."""
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -131,7 +132,7 @@ class Access:
         created = _now()
         self.store.con.execute(
             f"INSERT INTO {API_KEYS_TABLE} VALUES (?, ?, ?, ?, ?, NULL)",
-            [key_id, role.value, label, _sha256(token), created],
+            [key_id, role.value, label, secret_hash(token), created],
         )
         return ApiKey(key_id, role, label, created, None), token
 
@@ -161,7 +162,7 @@ class Access:
             f"SELECT key_id, role, label, created_at, revoked_at, secret_hash FROM {API_KEYS_TABLE} WHERE key_id = ?",
             [key_id],
         ).fetchone()
-        if row is None or not hmac.compare_digest(str(row[5]), _sha256(token)):
+        if row is None or not hmac.compare_digest(str(row[5]), secret_hash(token)):
             return None
         return ApiKey(row[0], Role(row[1]), row[2], row[3], row[4])
 
@@ -220,15 +221,15 @@ class Access:
         token = secrets.token_urlsafe(32)
         now = _now()
         self.store.con.execute(f"INSERT INTO {SESSIONS_TABLE} VALUES (?, ?, ?, ?)",
-                               [_sha256(token), username, now, now + timedelta(days=SESSION_DAYS)])
+                               [secret_hash(token), username, now, now + timedelta(days=SESSION_DAYS)])
         return token
 
     def session_user(self, token: str) -> User | None:
         row = self.store.con.execute(
             f"SELECT u.username, u.role FROM {SESSIONS_TABLE} s JOIN {USERS_TABLE} u USING (username) "
-            "WHERE s.session_hash = ? AND s.expires_at > ?", [_sha256(token), _now()]
+            "WHERE s.session_hash = ? AND s.expires_at > ?", [secret_hash(token), _now()]
         ).fetchone()
         return User(row[0], Role(row[1])) if row else None
 
     def logout(self, token: str) -> None:
-        self.store.con.execute(f"DELETE FROM {SESSIONS_TABLE} WHERE session_hash = ?", [_sha256(token)])
+        self.store.con.execute(f"DELETE FROM {SESSIONS_TABLE} WHERE session_hash = ?", [secret_hash(token)])

@@ -12,7 +12,6 @@ write instead of queueing for one each.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatlift.access import Access, ApiKey
+from chatlift.access import Access, ApiKey, secret_hash
 from chatlift.errors import ChatliftError
 from chatlift.ingest.result import ImportResult
 from chatlift.workspace import Workspace
@@ -123,7 +122,7 @@ class Service:
         """The stored key ``token`` is (`Access.key_for`), or None. A key found is remembered until keys or
         users change through `access`, so a request with a known key does not wait for the database
         (which a batch being written may hold)."""
-        digest = hashlib.sha256(token.encode()).hexdigest()
+        digest = secret_hash(token)
         key = self._keys.get(digest)
         if key is None:
             with self.workspace() as ws:
