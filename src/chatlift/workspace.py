@@ -58,7 +58,8 @@ class Workspace:
             `generate_demo`). Only sound while nothing else writes to the file: a server that holds it
             (DuckDB lets one process write a file, and no other process read it meanwhile). Such a
             workspace also keeps the referenced columns' values in memory for the unknown-reference
-            count of API batches (`chatlift.ingest.known`).
+            count of API batches (`chatlift.ingest.known`), and computes long reports' aggregations from
+            hourly rollups (`chatlift.metrics.rollup`), dropped on every write.
     """
 
     def __init__(self, path: str | Path, *, read_only: bool = False, create: bool = False,
@@ -73,6 +74,10 @@ class Workspace:
         """The data changed: kept report results are stale, and so are the known values unless the
         writer kept them (``known_kept``: API batches, which update them)."""
         self._reports.clear()
+        if self._backend is not None:
+            from chatlift.metrics import rollup
+
+            rollup.forget(self._backend)
         if self._known is not None and not known_kept:
             self._known.forget()
 
@@ -272,7 +277,7 @@ class Workspace:
             return self._reports[key]
         table = report(self.backend(), metrics, period=Period(start, end, timezone), by=by,
                        filters=Filters(filters or {}), params=params, basis=basis, compare=compare,
-                       business_hours=business_hours, facts=self.facts())
+                       business_hours=business_hours, facts=self.facts(), rollups=bool(self._keep_reports))
         if self._keep_reports:
             self._reports[key] = table
             while len(self._reports) > self._keep_reports:

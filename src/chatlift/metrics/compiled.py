@@ -60,7 +60,7 @@ def remember_compiled(backend: Any, size: int = KEPT) -> None:
         """``expr`` compiled as written (refused when it holds an instant `moved_instants` is moving)."""
         moving: dict[Any, Any] = backend._chatlift_moved
         if moving:
-            found = instants if instants is not None else _instants(expr.op())
+            found = instants if instants is not None else instants_of(expr.op())
             if any(lit.value in moving for lit in found):
                 raise NotMovable(f"{expr.op().__class__.__name__} cannot be written for another period")
         return str(compile_sql(expr, **kwargs))
@@ -71,7 +71,7 @@ def remember_compiled(backend: Any, size: int = KEPT) -> None:
         node = expr.op()
         if not stored_only(node):
             return as_is(expr)
-        instants = _instants(node)
+        instants = instants_of(node)
         if any(lit.value.year < FIRST_STAND_IN + len(instants) for lit in instants):
             return as_is(expr, instants)  # an instant that a stand-in could be mistaken for
         stand_ins = {lit: ops.Literal(_stand_in(i, lit.value), lit.dtype) for i, lit in enumerate(instants)}
@@ -110,7 +110,7 @@ def moved_instants(backend: Any, mapping: Mapping[date, date]) -> Iterator[None]
         backend._chatlift_moved = {}
 
 
-def _instants(node: ops.Node) -> list[ops.Literal]:
+def instants_of(node: ops.Node) -> list[ops.Literal]:
     """The distinct date and timestamp literals of ``node``."""
     return list(dict.fromkeys(lit for lit in node.find(ops.Literal)
                               if isinstance(lit.value, date) and (lit.dtype.is_timestamp() or lit.dtype.is_date())))

@@ -39,8 +39,10 @@ import ibis.expr.operations as ops
 import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
+from ibis.common.temporal import IntervalUnit
 from ibis.expr.operations.reductions import Filterable
 
+from chatlift.metrics import rollup
 from chatlift.metrics.scope import Scope
 
 
@@ -72,9 +74,11 @@ class Plan:
     fused: list[_Fused] = field(default_factory=list)
     owner: dict[ops.Aggregate, _Fused] = field(default_factory=dict)
     kept: dict[ops.Node, ops.Node] = field(default_factory=dict)  # shared sub-result → its temporary table
+    rollups: list[ops.DatabaseTable] = field(default_factory=list)  # the hourly rollups its queries read
 
     def run(self) -> list[pa.Table]:
         """Each metric's statistics table (as its own expression would return it)."""
+        rollup.ensure(self.scope.backend, self.rollups)
         _share_subresults(self)
         for f in self.fused:
             f.result = f.expr.op().replace(self.kept).to_expr().to_pyarrow() if self.kept else f.expr.to_pyarrow()
@@ -103,7 +107,7 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
         for node in dict.fromkeys(expr.op().find_topmost(ops.Aggregate)):
             seen[node] = seen.get(node, 0) + 1
     if len(seen) < 2:
-        return result  # one aggregation: nothing to compute together
+        return _roll_alone(result)  # one aggregation: nothing to compute together
     widened = scope.widened()
     buckets: dict[tuple[Any, ...], list[tuple[ops.Aggregate, _Normal]]] = {}
     for node in seen:
@@ -117,16 +121,47 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
             continue  # read by one metric only: it runs as written
         if len(members) == 1:
             node = members[0][0]
-            fused = _Fused(node.to_expr(), {node: ("", None)})
+            fused = _Fused((_rolled(scope, node, result.rollups) or node).to_expr(), {node: ("", None)})
         else:
-            fused = _fuse(members)
+            fused = _fuse(members, functools.partial(_rolled, scope, tables=result.rollups))
         result.fused.append(fused)
         for node in fused.members:
             result.owner[node] = fused
-    return result
+    return _roll_alone(result)
 
 
-def _fuse(members: Sequence[tuple[ops.Aggregate, _Normal]]) -> _Fused:
+def _roll_alone(p: Plan) -> Plan:
+    """``p`` with each metric whose whole expression is an aggregation computed by no fused query read
+    from its hourly rollup where it has one (`_rolled`)."""
+    for i, expr in enumerate(p.expressions):
+        node = expr.op()
+        if isinstance(node, ops.Aggregate) and node not in p.owner:
+            rolled = _rolled(p.scope, node, p.rollups)
+            if rolled is not None:
+                p.expressions[i] = rolled.to_expr()
+    return p
+
+
+def _rolled(scope: Scope, node: ops.Aggregate, tables: list[ops.DatabaseTable]) -> ops.Aggregate | None:
+    """``node`` computed from its hourly rollup (`chatlift.metrics.rollup`; its table is added to
+    ``tables``), or None when it has none or building one is not worth it (`rollup.worth`)."""
+    if not scope.rollups or not set(node.groups) <= set(scope.by):
+        return None
+    found = rollup.period_filter(node)
+    if found is None:
+        return None
+    node = node.replace({found.node: found.rest})
+    hour = ops.TimestampTruncate(ops.Field(node.parent, found.column), IntervalUnit.HOUR)
+    steps = two_steps(node.parent, node.groups, node.metrics, {rollup.HOUR: hour})
+    if steps is None or not (rollup.built(scope.backend, steps.partial) or rollup.worth(scope.backend, found)):
+        return None
+    table = rollup.table(scope.backend, steps.partial)
+    tables.append(table)
+    return steps.reduce(ops.Filter(table, found.bounds(table)))
+
+
+def _fuse(members: Sequence[tuple[ops.Aggregate, _Normal]],
+          rolled: Callable[[ops.Aggregate], ops.Aggregate | None]) -> _Fused:
     """One aggregation of the members' relation: the conditions every member keeps rows by stay a filter of
     the relation (so that a scan can still skip the rows outside the period), the others limit each
     member's reductions."""
@@ -149,18 +184,19 @@ def _fuse(members: Sequence[tuple[ops.Aggregate, _Normal]]) -> _Fused:
             rows = f"{prefix}rows"
             metrics[rows] = ops.CountStar(relation, where=where)
         names[node] = (prefix, rows)
-    aggregate = _by_conditions(relation, groups, metrics) or ops.Aggregate(relation, groups, metrics)
+    plain = ops.Aggregate(relation, groups, metrics)
+    aggregate = rolled(plain) or _by_conditions(relation, groups, metrics) or plain
     return _Fused(aggregate.to_expr(), names)
 
 
-_PARTIAL = (ops.Sum, ops.Count, ops.CountStar, ops.Min, ops.Max)
+PARTIAL = (ops.Sum, ops.Count, ops.CountStar, ops.Min, ops.Max)
 """Reductions whose result over all rows follows from their results over groups of the rows."""
 
 
 def _by_conditions(relation: ops.Relation, groups: Mapping[str, ops.Value],
                    metrics: Mapping[str, ops.Value]) -> ops.Aggregate | None:
     """The fused aggregation in two steps, or None when it has fewer than two conditions or a reduction
-    that does not combine (`_PARTIAL`).
+    that does not combine (`PARTIAL`).
 
     The database otherwise evaluates each reduction's condition (``FILTER (WHERE …)``) on every row.
     Instead the rows are first grouped by the groups and the truth of every distinct condition (a
@@ -170,19 +206,54 @@ def _by_conditions(relation: ops.Relation, groups: Mapping[str, ops.Value],
     A condition that is null is not true, in either step. Same rows and values (floating sums in
     another order); the fused conversation query at 10 M conversations took 0.81 s instead of 1.14 s.
     """
+    steps = two_steps(relation, groups, metrics)
+    if steps is None or len(steps.conditions) < 2:
+        return None
+    return steps.reduce(steps.partial)
+
+
+@dataclass(frozen=True, slots=True)
+class TwoSteps:
+    """An aggregation as partial aggregates (``partial``: grouped by its groups, the truth of each distinct
+    condition of its reductions, and any extra keys) and their reduction (`reduce`)."""
+
+    partial: ops.Aggregate
+    conditions: tuple[ops.Value, ...]
+    groups: tuple[str, ...]
+    metrics: Mapping[str, ops.Value]
+    combined: Mapping[ops.Reduction, tuple[str, type[ops.Reduction]]]  # reduction → (partial column, reduced by)
+
+    def reduce(self, parts: ops.Relation) -> ops.Aggregate:
+        """The original aggregation's rows from ``parts``: the partial aggregates or a subset of their rows
+        (a relation with their columns)."""
+        outer: dict[ops.Value, ops.Value] = {}
+        for r, (name, then) in self.combined.items():
+            where = None if r.where is None else ops.Field(parts, f"__w{self.conditions.index(r.where)}")
+            combined: ops.Value = then(ops.Field(parts, name), where=where)
+            if isinstance(r, ops.Count | ops.CountStar):  # a count over no rows is 0, a sum over no groups null
+                combined = ops.Coalesce((combined, ops.Literal(0, r.dtype)))
+            outer[r] = combined
+        return ops.Aggregate(parts, {k: ops.Field(parts, f"__g{i}") for i, k in enumerate(self.groups)},
+                             {k: v.replace(outer, filter=ops.Value) for k, v in self.metrics.items()})
+
+
+def two_steps(relation: ops.Relation, groups: Mapping[str, ops.Value], metrics: Mapping[str, ops.Value],
+              keys: Mapping[str, ops.Value] | None = None) -> TwoSteps | None:
+    """The aggregation of ``relation`` by ``groups`` into ``metrics`` in two steps (`TwoSteps`), its partial
+    aggregates also grouped by ``keys`` (values over ``relation``); None when it has no reduction or one
+    that does not combine (`PARTIAL`)."""
     reductions = list(dict.fromkeys(r for v in metrics.values() for r in v.find(ops.Reduction, filter=ops.Value)))
-    if not reductions or any(type(r) not in _PARTIAL for r in reductions):
+    if not reductions or any(type(r) not in PARTIAL for r in reductions):
         return None
-    conditions = list(dict.fromkeys(r.where for r in reductions if r.where is not None))
-    if len(conditions) < 2:
-        return None
+    conditions = tuple(dict.fromkeys(r.where for r in reductions if r.where is not None))
     values = list(dict.fromkeys(r.arg for r in reductions if not isinstance(r, ops.CountStar)))
     columns: dict[str, ops.Value] = {f"__g{i}": v for i, v in enumerate(groups.values())}
     columns |= {f"__w{i}": c for i, c in enumerate(conditions)}
+    columns |= dict(keys or {})
     columns |= {f"__v{i}": v for i, v in enumerate(values)}
     rows = ops.Project(relation, columns)
     partial: dict[str, ops.Value] = {}
-    partial_of: dict[ops.Reduction, tuple[str, type[ops.Reduction]]] = {}
+    combined: dict[ops.Reduction, tuple[str, type[ops.Reduction]]] = {}
     for r in reductions:
         if isinstance(r, ops.CountStar):
             name, first, then = "__n", ops.CountStar(rows), ops.Sum
@@ -192,17 +263,9 @@ def _by_conditions(relation: ops.Relation, groups: Mapping[str, ops.Value],
             name = f"__{kind}{values.index(r.arg)}"
             first, then = type(r)(field), ops.Sum if isinstance(r, ops.Count | ops.Sum) else type(r)
         partial.setdefault(name, first)
-        partial_of[r] = (name, then)
+        combined[r] = (name, then)
     inner = ops.Aggregate(rows, {n: ops.Field(rows, n) for n in columns if not n.startswith("__v")}, partial)
-    outer: dict[ops.Value, ops.Value] = {}
-    for r, (name, then) in partial_of.items():
-        where = None if r.where is None else ops.Field(inner, f"__w{conditions.index(r.where)}")
-        combined: ops.Value = then(ops.Field(inner, name), where=where)
-        if isinstance(r, ops.Count | ops.CountStar):  # a count over no rows is 0, a sum over no groups null
-            combined = ops.Coalesce((combined, ops.Literal(0, r.dtype)))
-        outer[r] = combined
-    return ops.Aggregate(inner, {k: ops.Field(inner, f"__g{i}") for i, k in enumerate(groups)},
-                         {k: v.replace(outer, filter=ops.Value) for k, v in metrics.items()})
+    return TwoSteps(inner, conditions, tuple(groups), dict(metrics), combined)
 
 
 def _normalize(node: ops.Aggregate, widened: Mapping[ops.Relation, ops.Relation]) -> _Normal | None:

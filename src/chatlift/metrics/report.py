@@ -30,13 +30,17 @@ def report(
     compare: bool = False,
     business_hours: Any = None,
     facts: bool = False,
+    rollups: bool = False,
 ) -> pa.Table:
     """One row per metric and group: ``metric``, the ``by`` columns, ``value``, ``lower``, ``upper``, ``n``.
 
     With ``compare``, also the same figures for the previous period of equal length
     (``previous_value`` … ``previous_n``) and ``change`` = value − previous value.
     Rows come in the order of ``metrics``, then sorted by the ``by`` columns. With ``facts``, the
-    definitions read the derived fact tables (`chatlift.facts`), which must be current.
+    definitions read the derived fact tables (`chatlift.facts`), which must be current. With ``rollups``,
+    aggregations may be computed from hourly rollups kept on the backend's connection
+    (`chatlift.metrics.rollup`): only while nothing but this backend writes, and `rollup.forget` is
+    called after each write.
     """
     by = tuple(by)
     for name in by:
@@ -66,12 +70,12 @@ def report(
                                  f"{', '.join(m.breakdowns) or 'none'} (`chatlift metrics show {key}`)")
         plan.append((m, m.resolve((params or {}).get(key))))
     current = _compute(plan, Scope(backend, period, filters, basis_value, by, business_hours=business_hours,
-                                   materialized=False, facts=facts))
+                                   materialized=False, facts=facts, rollups=rollups))
     schema = pa.schema([("metric", pa.string()), *((b, pa.string()) for b in by), ("value", pa.float64()),
                         ("lower", pa.float64()), ("upper", pa.float64()), ("n", pa.int64())])
     if compare:
         scope = Scope(backend, period.previous(), filters, basis_value, by, business_hours=business_hours,
-                      materialized=False, facts=facts)
+                      materialized=False, facts=facts, rollups=rollups)
         before = {_key(r, by): r for r in _compute(plan, scope)}
         for row in current:
             old = before.get(_key(row, by), {})

@@ -19,7 +19,7 @@ A plan is kept only when that is all that differs, which is checked on the plan,
 definitions hold none: the only constant instants are in the local-time and calendar code excluded above.)
 
 It is kept per shape: the metrics and their parameters, breakdowns, filters, basis, time zone, calendar,
-whether facts are read, which sides of the period are open, and the period's length in days and in UTC
+whether facts and rollups are read, which sides of the period are open, and the period's length in days and in UTC
 seconds (so anything derived from the length, such as a DST hour, is the same). Should a query still
 hold a bound it cannot rewrite, the report is built anew (`compiled.NotMovable`).
 """
@@ -60,7 +60,7 @@ def shape(scope: Scope, plan: Sequence[tuple[Any, dict[str, Any]]]) -> Hashable 
         (end - start).days, (high - low).total_seconds())
     metrics = tuple((m.key, repr(sorted(values.items()))) for m, values in plan)
     return (metrics, scope.by, repr(sorted(scope.filters.values.items())), scope.basis, scope.period.timezone,
-            id(scope.business_hours), scope.facts, low is None, high is None, length)
+            id(scope.business_hours), scope.facts, scope.rollups, low is None, high is None, length)
 
 
 def run(scope: Scope, key: Hashable | None, build: Callable[[], fusion.Plan]) -> list[pa.Table]:

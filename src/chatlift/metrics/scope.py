@@ -166,6 +166,7 @@ class Scope:
     business_hours: Any = None  # a business_hours.BusinessHours, from chatlift.toml
     materialized: bool = True  # keep shared sub-results (timings, attribution) as temporary tables
     facts: bool = False  # read the derived fact tables (chatlift.facts), which are current, over the raw events
+    rollups: bool = False  # aggregations may read hourly rollups (chatlift.metrics.rollup): nothing else writes
     # shared sub-results worth a temporary table when several queries read them (kept when not materialized,
     # for `fusion` to decide), and relations with the same rows as another plus columns (wider → narrower)
     materializable: list[Any] = field(default_factory=list)
