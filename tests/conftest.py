@@ -17,3 +17,14 @@ def small_demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with chatlift.connect(path, create=True) as ws:
         ws.generate_demo("small", seed=7)
     return path
+
+
+@pytest.fixture(scope="session")
+def demo_1500_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A demo of 1 500 conversations (seed 42), generated once per run: enough for every metric to have
+    rows, small enough to ask the whole catalogue many times. Shared: open it read-only, or copy it before
+    writing."""
+    path = tmp_path_factory.mktemp("demo-1500") / "demo.duckdb"
+    with chatlift.connect(path, create=True) as ws:
+        ws.generate_demo(1500)
+    return path

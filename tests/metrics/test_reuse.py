@@ -3,7 +3,6 @@ plan built for that period gives."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,11 +20,8 @@ MAY, JULY = (date(2025, 5, 1), date(2025, 6, 1)), (date(2025, 7, 1), date(2025, 
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = Path(tmp_path_factory.mktemp("reuse")) / "demo.duckdb"
-    with connect(path, create=True) as ws:
-        ws.generate_demo(1500)
-    yield path
+def demo_file(demo_1500_file: Path) -> Path:
+    return demo_1500_file
 
 
 def _plans_built(monkeypatch: pytest.MonkeyPatch) -> list[int]:

@@ -3,7 +3,6 @@ aggregations give over the stored rows, for every period; a write drops the roll
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,11 +21,8 @@ PERIODS = [YEAR, (date(2024, 12, 31), date(2025, 12, 31)), (date(2025, 2, 1), da
 
 
 @pytest.fixture(scope="module")
-def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = Path(tmp_path_factory.mktemp("rollup")) / "demo.duckdb"
-    with connect(path, create=True) as ws:
-        ws.generate_demo(1500)
-    yield path
+def demo_file(demo_1500_file: Path) -> Path:
+    return demo_1500_file
 
 
 def _built(ws: Workspace) -> list[str]:
