@@ -7,7 +7,7 @@ the year before; the overview for this quarter, then for the last. Most of the c
 sums, counts, minima and maxima, by the report's breakdowns. Their partial aggregates grouped by the hour
 of that column as well (the *rollup*) answer any period whose bounds are whole hours (in UTC, so any
 time zone with whole-hour offsets): keep the rollup's hours inside the period and reduce them (a sum of
-sums, a minimum of minima). At 10 M conversations the fused conversation query reads ~100 000 rollup
+sums, a minimum of minima). At 10 M conversations the fused conversation query reads 78 000 rollup
 rows instead of 10 M conversations.
 
 An aggregation has a rollup (`period_filter`, then `chatlift.metrics.fusion`) only when it is
