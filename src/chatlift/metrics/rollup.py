@@ -71,7 +71,8 @@ def period_filter(aggregate: ops.Aggregate) -> PeriodFilter | None:
     if len(found) != 1:
         return None
     node = found[0]
-    bounds, rest = _bounds_of(node), [p for p in _conjuncts(node.predicates) if p not in _bounds_of(node)]
+    bounds = _bounds_of(node)
+    rest = [p for p in _conjuncts(node.predicates) if p not in bounds]
     columns = {b.left.name for b in bounds}
     kinds = [type(b) for b in bounds]
     if len(columns) != 1 or len(kinds) != len(set(kinds)):
@@ -158,10 +159,10 @@ def built(backend: Any, query: ops.Relation) -> bool:
 
 def worth(backend: Any, found: PeriodFilter) -> bool:
     """Whether the period holds at least `SHARE` of the rows of the filter's relation."""
-    rows = found.node.parent.to_expr()
-    inside = ops.Filter(found.node.parent, tuple(_bounds_of(found.node))).to_expr()
-    counts = rows.aggregate(n=rows.count()).cross_join(inside.aggregate(inside=inside.count()))
-    row = backend.to_pyarrow(counts).to_pylist()[0]
+    rows = found.node.parent
+    counts = ops.Aggregate(rows, {}, {"n": ops.CountStar(rows),
+                                      "inside": ops.CountStar(rows, where=functools.reduce(ops.And, _bounds_of(found.node)))})
+    row = backend.to_pyarrow(counts.to_expr()).to_pylist()[0]
     return bool(row["n"]) and row["inside"] >= SHARE * row["n"]
 
 
