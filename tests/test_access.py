@@ -90,7 +90,7 @@ def test_password_hash_is_scrypt_with_salt() -> None:
 
 
 def test_version_1_files_gain_the_access_tables(tmp_path: Path) -> None:
-    from chatlift.storage.store import Store
+    from chatlift.storage.store import SCHEMA_VERSION, Store
 
     path = tmp_path / "old.duckdb"
     Store(path, create=True, migrations=(), schema_version=1).close()  # what release 0.1 wrote …
@@ -101,7 +101,7 @@ def test_version_1_files_gain_the_access_tables(tmp_path: Path) -> None:
         con.execute(f"DROP TABLE {table}")  # … which had no access tables (nor, before version 3, changes)
     con.close()
     with chatlift.connect(path) as ws:
-        assert ws.store.migrated_from == 1 and ws.store.schema_version == 3
+        assert ws.store.migrated_from == 1 and ws.store.schema_version == SCHEMA_VERSION
         assert ws.facts()  # version 3 recorded every table as changed: the fact tables are built on first use
         Access(ws.store).create_key("read")
         assert len(Access(ws.store).api_keys()) == 1

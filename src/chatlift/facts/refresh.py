@@ -2,6 +2,7 @@
 
 `refresh` reads ``chatlift_changes`` (`chatlift.facts.changes`) and, in one transaction:
 
+* gives every new person of the changed conversations and orders a key (`chatlift.facts.people`);
 * rebuilds a fact table whole when it does not exist yet, when one of its source tables changed
   everywhere (a null key: a first load, a demo, emptying), or when the rows to recompute are more
   than a quarter of it;
@@ -28,6 +29,7 @@ import duckdb
 import ibis
 import ibis.expr.types as ir
 
+from chatlift.facts import people
 from chatlift.facts.changes import pending
 from chatlift.facts.tables import (
     CART_FACTS,
@@ -90,6 +92,7 @@ class Refreshed:
     """What a refresh did: fact table → "whole" or the number of keys recomputed; and how long it took."""
 
     done: dict[str, str | int] = field(default_factory=dict)
+    people: int = 0  # person keys added (`chatlift.facts.people`)
     seconds: float = 0.0
 
 
@@ -110,6 +113,9 @@ def refresh(store: Store, backend: ibis.BaseBackend) -> Refreshed:
         everywhere = {r[0] for r in con.execute(
             f"SELECT DISTINCT table_name FROM {CHANGES_TABLE} WHERE key IS NULL").fetchall()}
         tables = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+        keyed = (CONVERSATION_FACTS, HISTORY_FACTS, people.PEOPLE)
+        result.people = people.extend(con, everyone=bool(everywhere & set(people.SOURCES))
+                                      or any(name not in tables for name in keyed))
         for fact in FACTS:
             if fact.name not in tables or fact.sources & everywhere:
                 _rebuild(con, backend, fact)

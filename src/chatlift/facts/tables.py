@@ -9,7 +9,7 @@ any backend, like the metrics.
 
 ``chatlift_conversation_facts`` — one row per conversation: its columns, plus
 
-* ``person``: customer_id, else visitor_id;
+* ``person``: customer_id, else visitor_id; ``person_key``: its key (`chatlift.facts.people`);
 * from its messages: ``first_agent_at`` (first agent message), ``last_message_at``,
   ``last_customer_at``, ``customer_messages`` and ``agent_messages`` (null without messages);
 * ``first_response``: first_response_at, else first_agent_at; ``resolved``: resolved_at,
@@ -41,7 +41,7 @@ answer's columns plus the conversation's ``started_at`` and the columns reports 
 down by (`SURVEY_CONVERSATION_COLUMNS`).
 
 ``chatlift_history_facts`` — one row per order with a known person, in the person's sequence
-of orders (by ``ordered_at``, then ``order_id``): ``person``, ``order_id``, ``kind``, ``amount``,
+of orders (by ``ordered_at``, then ``order_id``): ``person``, ``person_key``, ``order_id``, ``kind``, ``amount``,
 ``ordered_at``, and per order kind ``<kind>_so_far`` (the person's amounts of that kind up to and
 including this order) and ``next_<kind>_after`` (when the person's next order of that kind after
 this one was placed). A person's last order of kinds K before ``end`` is the row of kind in K with
@@ -59,6 +59,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.domain.schema import ORDER_KINDS
+from chatlift.facts.people import KEY, PEOPLE
 
 CONVERSATION_FACTS = "chatlift_conversation_facts"
 ORDER_FACTS = "chatlift_order_facts"
@@ -83,7 +84,7 @@ def person(table: ir.Table) -> ir.StringValue:
     return table.customer_id.coalesce(table.visitor_id)
 
 
-def _loose(table: ir.Table) -> ir.Table:
+def loose(table: ir.Table) -> ir.Table:
     """``table`` with every column nullable, so that two halves of a union have one schema."""
     return table.cast({name: dtype.copy(nullable=True) for name, dtype in table.schema().items()})
 
@@ -98,7 +99,18 @@ def conversation_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) 
     if only is not None:
         m = m.semi_join(only, "conversation_id")
     t = with_handoff(with_message_timings(c, m), m)
-    return t.left_join(_following(backend, c, whole=only is None), "conversation_id").drop("conversation_id_right")
+    t = t.left_join(_following(backend, c, whole=only is None), "conversation_id").drop("conversation_id_right")
+    return with_person_key(backend, t, whole=only is None)
+
+
+def with_person_key(backend: ibis.BaseBackend, t: ir.Table, *, whole: bool) -> ir.Table:
+    """``t`` (with ``person``) plus ``person_key`` from `chatlift.facts.people` (null for no person). Unless
+    ``whole``, only the keys of ``t``'s people are read, so that a few recomputed rows do not hash every key."""
+    people = backend.table(PEOPLE)
+    if not whole:
+        people = people.semi_join(t.select("person"), "person")
+    people = people.select(__person=people.person, **{KEY: people[KEY]})
+    return t.left_join(people, t.person == people.__person).drop("__person")
 
 
 def with_message_timings(conversations: ir.Table, messages: ir.Table) -> ir.Table:
@@ -144,8 +156,8 @@ def _following(backend: ibis.BaseBackend, c: ir.Table, *, whole: bool) -> ir.Tab
     if not whole:  # only the people of ``c``, with all their conversations and orders
         people = c.filter(c.person.notnull()).select("person").distinct()
         every, o = every.semi_join(people, "person"), o.semi_join(people, "person")
-    rows = _loose(every.select("person", "conversation_id", at=every.started_at, order_kind=ibis.null("string"))).union(
-        _loose(o.select("person", conversation_id=ibis.null("string"), at=o.ordered_at, order_kind=o.kind)))
+    rows = loose(every.select("person", "conversation_id", at=every.started_at, order_kind=ibis.null("string"))).union(
+        loose(o.select("person", conversation_id=ibis.null("string"), at=o.ordered_at, order_kind=o.kind)))
     rows = rows.mutate(is_order=rows.order_kind.notnull())
     later = ibis.window(group_by="person", order_by=["at", "is_order", "conversation_id"], rows=(1, None))
     from_here = ibis.window(group_by="person", order_by=["at", "is_order", "conversation_id"], rows=(0, None))
@@ -170,9 +182,9 @@ def order_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.T
     c = c.semi_join(o.select("person").distinct(), "person")
     channels = c.select("person", "channel").distinct()
     placed = o.join(channels, "person").select("person", "channel", "order_id", "kind", "amount", at=o.ordered_at)
-    rows = _loose(c.select("person", "channel", "conversation_id", at=c.started_at, order_id=ibis.null("string"),
+    rows = loose(c.select("person", "channel", "conversation_id", at=c.started_at, order_id=ibis.null("string"),
                            kind=ibis.null("string"), amount=ibis.null("float64"))).union(
-        _loose(placed.select("person", "channel", conversation_id=ibis.null("string"), at=placed.at,
+        loose(placed.select("person", "channel", conversation_id=ibis.null("string"), at=placed.at,
                              order_id=placed.order_id, kind=placed.kind, amount=placed.amount)))
     rows = rows.mutate(is_order=rows.order_id.notnull())
     so_far = ibis.window(group_by=["person", "channel"], order_by=["at", "is_order", "conversation_id"],
@@ -208,7 +220,7 @@ def sighting_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> i
     for name, at in SIGHTINGS:
         t = backend.table(name)
         t = t.select(person=person(t), seen_at=t[at]).filter(lambda r: r.person.notnull())
-        parts.append(_loose(t if only is None else t.semi_join(only, "person")))
+        parts.append(loose(t if only is None else t.semi_join(only, "person")))
     rows = parts[0].union(*parts[1:])
     return rows.mutate(previous_seen_at=rows.seen_at.lag().over(group_by="person", order_by="seen_at"))
 
@@ -233,6 +245,7 @@ def history_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir
     sequence = ["ordered_at", "order_id"]
     so_far = ibis.window(group_by="person", order_by=sequence, rows=(None, 0))
     after = ibis.window(group_by="person", order_by=sequence, rows=(1, None))
+    o = with_person_key(backend, o, whole=only is None)
     return o.mutate(
         **{column: ibis.ifelse(o.kind == kind, o.amount, 0.0).sum().over(so_far) for kind, column in SO_FAR.items()},
         **{column: ibis.ifelse(o.kind == kind, o.ordered_at, ibis.null("timestamp")).min().over(after)

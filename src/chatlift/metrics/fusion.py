@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 from ibis.common.temporal import IntervalUnit
 from ibis.expr.operations.reductions import Filterable
 
-from chatlift.metrics import rollup
+from chatlift.metrics import dense, rollup
 from chatlift.metrics.scope import Scope
 
 
@@ -75,18 +75,23 @@ class Plan:
     owner: dict[ops.Aggregate, _Fused] = field(default_factory=dict)
     kept: dict[ops.Node, ops.Node] = field(default_factory=dict)  # shared sub-result → its temporary table
     rollups: list[ops.DatabaseTable] = field(default_factory=list)  # the hourly rollups its queries read
+    dense: list[ops.Aggregate] = field(default_factory=list)  # aggregations reduced by counting (`dense`)
 
     def run(self) -> list[pa.Table]:
         """Each metric's statistics table (as its own expression would return it)."""
         rollup.ensure(self.scope.backend, self.rollups)
         _share_subresults(self)
-        for f in self.fused:
-            f.result = f.expr.op().replace(self.kept).to_expr().to_pyarrow() if self.kept else f.expr.to_pyarrow()
-        later = {a for e in self.expressions if e.op() not in self.owner for a in e.op().find(ops.Aggregate)}
-        read = [a for a in self.owner if a in later]
         parts = _Parts(self.scope.backend)
         try:
-            swaps = {**self.kept, **{a: parts.relation(self.owner[a], a).op() for a in read}}
+            computed: dict[ops.Node, ops.Node] = dict(self.kept)
+            for node in self.dense:
+                rows = dense.compute(node, lambda r: _swapped(r, computed).to_expr().to_pyarrow())
+                computed[node] = parts.table(rows, node).op()
+            for f in self.fused:
+                f.result = _swapped(f.expr.op(), computed).to_expr().to_pyarrow()
+            later = {a for e in self.expressions if e.op() not in self.owner for a in e.op().find(ops.Aggregate)}
+            read = [a for a in self.owner if a in later]
+            swaps = {**computed, **{a: parts.relation(self.owner[a], a).op() for a in read}}
             out = []
             for expr in self.expressions:
                 node = expr.op()
@@ -132,14 +137,20 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
 
 def _roll_alone(p: Plan) -> Plan:
     """``p`` with each metric whose whole expression is an aggregation computed by no fused query read
-    from its hourly rollup where it has one (`_rolled`)."""
+    from its hourly rollup where it has one (`_rolled`), and the aggregations by a dense key listed."""
     for i, expr in enumerate(p.expressions):
         node = expr.op()
         if isinstance(node, ops.Aggregate) and node not in p.owner:
             rolled = _rolled(p.scope, node, p.rollups)
             if rolled is not None:
                 p.expressions[i] = rolled.to_expr()
+    p.dense = dense.aggregations([*(f.expr.op() for f in p.fused),
+                                  *(e.op() for e in p.expressions if e.op() not in p.owner)])
     return p
+
+
+def _swapped(node: ops.Node, swaps: Mapping[ops.Node, ops.Node]) -> ops.Node:
+    return node.replace(swaps) if swaps else node
 
 
 def _rolled(scope: Scope, node: ops.Aggregate, tables: list[ops.DatabaseTable]) -> ops.Aggregate | None:
@@ -345,7 +356,11 @@ class _Parts:
 
     def relation(self, fused: _Fused, node: ops.Aggregate) -> ir.Table:
         """``node``'s rows from the fused result, as a relation with ``node``'s schema."""
-        rows, schema = _columns(fused, node), nullable_schema(node)
+        return self.table(_columns(fused, node), node)
+
+    def table(self, rows: pa.Table, node: ops.Relation) -> ir.Table:
+        """``rows`` (computed for ``node``) as a relation with ``node``'s schema."""
+        schema = nullable_schema(node)
         if self._con is None:
             table = ibis.memtable(rows, schema=schema)
         else:

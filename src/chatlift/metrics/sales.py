@@ -8,11 +8,10 @@ from collections.abc import Sequence
 import ibis
 import ibis.expr.types as ir
 
-from chatlift.facts.tables import CART_FACTS, SIGHTING_FACTS, cart_facts
+from chatlift.facts.tables import CART_FACTS, HISTORY_FACTS, SIGHTING_FACTS, cart_facts, loose
 from chatlift.metrics.attribution import (
     attributed_by_facts,
     attributed_orders,
-    chatters,
     converted_conversations,
     orders_of,
     window_end,
@@ -140,17 +139,26 @@ def _cart_completion(scope: Scope, by: Sequence[str], window: float) -> ir.Table
 
 def _chatter_value_ratio(scope: Scope, by: Sequence[str], kinds: tuple[str, ...], channel: str) -> ir.Table:
     """Per person seen, revenue in the period: the chatters' (a) against everyone else's (b). Only people
-    with revenue add to the sums, so the sums come from the buyers alone, and the number of people
-    without a chat is everyone seen less the chatters (every chatter is seen)."""
-    orders = scope.in_period(scope.table("orders"), "ordered_at")
-    paid = orders.filter(orders.kind.isin(list(kinds)))
-    paid = paid.mutate(person=person(paid)).filter(lambda t: t.person.notnull())
-    buyers = with_chatted(scope, paid.group_by("person").aggregate(revenue=paid.amount.sum()), channel)
-    chatted, r = buyers.chatted == "yes", buyers.revenue
-    sums = buyers.aggregate(total_a=r.sum(where=chatted), total_sq_a=(r * r).sum(where=chatted),
-                            total_b=r.sum(where=~chatted), total_sq_b=(r * r).sum(where=~chatted))
-    talked = chatters(scope, channel)
-    t = sums.cross_join(talked.aggregate(n_a=talked.count())).cross_join(_people_seen(scope))
+    with revenue add to the sums, so the sums come from the people who bought or chatted alone (one group
+    per person of their purchases and chats), and the number of people without a chat is everyone seen less
+    the chatters (every chatter is seen)."""
+    key = scope.person_column
+    if scope.facts:  # the order history carries each order's person and key
+        paid = scope.in_period(scope.table(HISTORY_FACTS), "ordered_at")
+    else:
+        paid = scope.in_period(scope.table("orders"), "ordered_at")
+        paid = paid.mutate(person=person(paid))
+    paid = paid.filter(paid.kind.isin(list(kinds)) & paid[key].notnull())
+    c = scope.all_conversations()
+    talked = c.filter((c.channel == channel) & scope.period.contains(c.started_at) & c[key].notnull())
+    rows = loose(paid.select(key, amount=paid.amount.cast("float64"), chats=ibis.literal(0, "int64"))).union(
+        loose(talked.select(key, amount=ibis.literal(0.0, "float64"), chats=ibis.literal(1, "int64"))))
+    people = rows.group_by(key).aggregate(revenue=rows.amount.sum(), chats=rows.chats.sum())
+    chatted, r = people.chats > 0, people.revenue
+    sums = people.aggregate(n_a=people.count(where=chatted), total_a=r.sum(where=chatted),
+                            total_sq_a=(r * r).sum(where=chatted), total_b=r.sum(where=~chatted),
+                            total_sq_b=(r * r).sum(where=~chatted))
+    t = sums.cross_join(_people_seen(scope))
     return t.select("n", "n_a", "total_a", "total_sq_a", n_b=t.n - t.n_a, total_b="total_b",
                     total_sq_b="total_sq_b")
 

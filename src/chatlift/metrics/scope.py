@@ -25,6 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
+from chatlift.facts.people import KEY
 from chatlift.facts.tables import CONVERSATION_FACTS, SURVEY_FACTS, person
 from chatlift.metrics.definitions import TIME_BREAKDOWNS
 from chatlift.metrics.local_time import to_local
@@ -177,6 +178,13 @@ class Scope:
     @property
     def filtered(self) -> bool:
         return bool(self.filters.values)
+
+    @property
+    def person_column(self) -> str:
+        """The column a metric groups people by: the fact tables' integer ``person_key`` when they are read
+        (`chatlift.facts.people`; its grouping runs as a counting pass, `chatlift.metrics.dense`), else
+        ``person``. Both name the same people."""
+        return KEY if self.facts else "person"
 
     def table(self, name: str) -> ir.Table:
         """A table of the backend; its schema is looked up once per backend (a lookup costs ~10 ms)."""

@@ -73,9 +73,10 @@ def _missed_rate(scope: Scope, by: Sequence[str]) -> ir.Table:
 
 def _questions_per_customer(scope: Scope, by: Sequence[str], count: str) -> ir.Table:
     t = timed_conversations(scope) if count == "messages" else scope.conversations()
-    t = t.filter(t.person.notnull())
+    key = scope.person_column
+    t = t.filter(t[key].notnull())
     amount = t.customer_messages.fill_null(0).sum() if count == "messages" else t.count()
-    per_person = t.group_by([*by, "person"]).aggregate(__q=amount)
+    per_person = t.group_by([*by, key]).aggregate(__q=amount)
     return summary(per_person, by, per_person.__q, "mean")
 
 

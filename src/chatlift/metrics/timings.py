@@ -19,6 +19,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
+from chatlift.facts.people import KEY
 from chatlift.facts.tables import NEXT_ORDER, with_handoff, with_message_timings
 from chatlift.metrics.expressions import seconds
 from chatlift.metrics.scope import Basis, Scope, person
@@ -30,7 +31,8 @@ TIMED_COLUMNS = ("conversation_id", "person", "started_at", "status", "channel",
 computed once into a temporary table."""
 HOURS = ("calendar", "business")
 FOLLOWING = ("next_started_at", *NEXT_ORDER.values())
-"""What a timed conversation also carries when read from the conversation facts: what follows it."""
+"""What a timed conversation also carries when read from the conversation facts: what follows it (and
+the person's key)."""
 
 
 def timed_conversations(scope: Scope, *, event: str = "started_at", clock: str = "start",
@@ -70,7 +72,7 @@ def _build(scope: Scope, event: str, clock: str, hours: str) -> ir.Table:
     else:
         t = t.mutate(first_response_s=seconds(t.first_response, t.clock_at), resolution_s=seconds(t.resolved, t.clock_at))
     groups = [b for b in scope.by if b in t.columns]
-    following = FOLLOWING if scope.facts else ()
+    following = (*FOLLOWING, KEY) if scope.facts else ()
     return t.select(*TIMED_COLUMNS, *following, *(g for g in groups if g not in TIMED_COLUMNS))
 
 

@@ -31,7 +31,7 @@ from chatlift.storage.ddl import (
     sql_string,
 )
 
-SCHEMA_VERSION = 3  # bump together with a new entry in MIGRATIONS
+SCHEMA_VERSION = 4  # bump together with a new entry in MIGRATIONS
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,8 @@ def _add_changes_table(con: duckdb.DuckDBPyConnection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "API keys, dashboard users and sessions", _add_access_tables),
     Migration(3, "changes awaiting the derived fact tables", _add_changes_table),
+    Migration(4, "person keys in the derived fact tables (rebuilt at the next refresh)",
+              lambda con: record_everything_changed(con, FACT_SOURCES)),
 )
 
 
