@@ -100,15 +100,16 @@ def conversation_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) 
         m = m.semi_join(only, "conversation_id")
     t = with_handoff(with_message_timings(c, m), m)
     t = t.left_join(_following(backend, c, whole=only is None), "conversation_id").drop("conversation_id_right")
-    return with_person_key(backend, t, whole=only is None)
+    return with_person_key(backend, t, None if only is None else c)
 
 
-def with_person_key(backend: ibis.BaseBackend, t: ir.Table, *, whole: bool) -> ir.Table:
-    """``t`` (with ``person``) plus ``person_key`` from `chatlift.facts.people` (null for no person). Unless
-    ``whole``, only the keys of ``t``'s people are read, so that a few recomputed rows do not hash every key."""
+def with_person_key(backend: ibis.BaseBackend, t: ir.Table, among: ir.Table | None) -> ir.Table:
+    """``t`` (with ``person``) plus ``person_key`` from `chatlift.facts.people` (null for no person). With
+    ``among`` (a table with ``person``: few rows recomputed), only those people's keys are read rather than
+    hashing every key."""
     people = backend.table(PEOPLE)
-    if not whole:
-        people = people.semi_join(t.select("person"), "person")
+    if among is not None:
+        people = people.semi_join(among.select("person"), "person")
     people = people.select(__person=people.person, **{KEY: people[KEY]})
     return t.left_join(people, t.person == people.__person).drop("__person")
 
@@ -245,7 +246,7 @@ def history_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir
     sequence = ["ordered_at", "order_id"]
     so_far = ibis.window(group_by="person", order_by=sequence, rows=(None, 0))
     after = ibis.window(group_by="person", order_by=sequence, rows=(1, None))
-    o = with_person_key(backend, o, whole=only is None)
+    o = with_person_key(backend, o, None if only is None else o)
     return o.mutate(
         **{column: ibis.ifelse(o.kind == kind, o.amount, 0.0).sum().over(so_far) for kind, column in SO_FAR.items()},
         **{column: ibis.ifelse(o.kind == kind, o.ordered_at, ibis.null("timestamp")).min().over(after)
