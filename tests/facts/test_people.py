@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 import orjson
+import pyarrow as pa
 import pytest
 
 from chatlift.facts.people import KEY, PEOPLE
@@ -100,3 +101,18 @@ def test_a_version_3_file_gains_person_keys(tmp_path: Path, demo_1500_file: Path
         got = report(ws.backend(), keys, period=period, facts=True).to_pylist()
         want = report(ws.backend(), keys, period=period, facts=False).to_pylist()
         assert [r["value"] for r in got] == pytest.approx([r["value"] for r in want], rel=1e-12)
+
+
+def test_a_bulk_load_gives_keys_to_its_new_people(small: Workspace) -> None:
+    """Rows appended in bulk are recorded as "the whole table changed" (no person listed): the refresh
+    then looks at everyone."""
+    before = _keys(small)
+    orders = pa.Table.from_pylist([
+        {"order_id": "t-bulk-1", "ordered_at": datetime(2025, 6, 1, 12), "amount": 30.0, "currency": "EUR",
+         "customer_id": "t-bulk-customer", "visitor_id": None, "kind": "purchase", "items": 1}])
+    small.store.append_arrow("orders", orders)
+    done = small.refresh_facts()
+    assert done.people == 1 and done.done[HISTORY_FACTS] == "whole"
+    after = _keys(small)
+    assert after == {**before, "t-bulk-customer": len(before)}
+    _facts_agree(small)

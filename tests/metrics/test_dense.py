@@ -6,6 +6,8 @@ Python's integers."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
 from typing import Any
 
 import ibis
@@ -16,7 +18,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chatlift.metrics import dense
+from chatlift.metrics import REGISTRY, Filters, Period, dense, fusion
+from chatlift.metrics.scope import Scope
+from chatlift.workspace import connect
 
 SCHEMA = pa.schema([("person_key", pa.int32()), ("x", pa.float64()), ("i", pa.int64()), ("b", pa.bool_())])
 
@@ -153,3 +157,24 @@ def test_many_record_batches_add_up(backend: Any) -> None:
     for key, row in want.items():
         for column, value in row.items():
             assert got[key][column] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value)
+
+
+def test_the_per_person_metrics_are_counted_with_the_facts(demo_1500_file: Path) -> None:
+    """With the facts, questions_per_customer (both counts) and chatter_value_ratio are planned as counting
+    per person key, and give what their expressions give when the database runs them whole."""
+    with connect(demo_1500_file, read_only=True) as ws:
+        assert ws.facts()
+        scope = Scope(ws.backend(), Period(date(2025, 1, 1), date(2026, 1, 1)), Filters(), facts=True)
+        expressions = [REGISTRY["questions_per_customer"].aggregate(scope, [], count="conversations"),
+                       REGISTRY["questions_per_customer"].aggregate(scope, [], count="messages"),
+                       REGISTRY["chatter_value_ratio"].aggregate(scope, [], kinds=("purchase",), channel="chat")]
+        plan = fusion.plan(scope, expressions)
+        assert len(plan.dense) == 3
+        assert all(next(iter(node.groups)) == "person_key" for node in plan.dense)
+        for expr, table in zip(expressions, plan.run(), strict=True):
+            (want,) = expr.to_pyarrow().to_pylist()
+            (got,) = table.to_pylist()
+            assert got.keys() == want.keys()
+            for column, value in want.items():
+                assert got[column] == pytest.approx(value, rel=1e-12), column
+        scope.release()

@@ -124,8 +124,8 @@ def with_message_timings(conversations: ir.Table, messages: ir.Table) -> ir.Tabl
         first_agent_at=m.sent_at.min(where=agent),
         last_message_at=m.sent_at.max(),
         last_customer_at=m.sent_at.max(where=customer),
-        customer_messages=customer.cast("int64").sum().cast("int64"),
-        agent_messages=agent.cast("int64").sum().cast("int64"),
+        customer_messages=m.count(where=customer),  # a count: a 64-bit integer (a sum is 128-bit in DuckDB)
+        agent_messages=m.count(where=agent),
     )
     t = conversations.left_join(counts, "conversation_id").drop("conversation_id_right")
     t = t.mutate(

@@ -42,6 +42,8 @@ KEYS = frozenset({KEY})
 DIRECT_PER_ROW = 16
 DIRECT_SLACK = 65_536
 EXACT = 2.0**53
+KEPT_BYTES = 512 * 2**20
+"""At most this much memory is kept between aggregations for their arrays (`_Scratch`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,5 +227,4 @@ class _Scratch:
                     self._free.pop(0)
 
 
-KEPT_BYTES = 512 * 2**20
 _SCRATCH = _Scratch()

@@ -112,7 +112,7 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
         for node in dict.fromkeys(expr.op().find_topmost(ops.Aggregate)):
             seen[node] = seen.get(node, 0) + 1
     if len(seen) < 2:
-        return _roll_alone(result)  # one aggregation: nothing to compute together
+        return _finish(result)  # one aggregation: nothing to compute together
     widened = scope.widened()
     buckets: dict[tuple[Any, ...], list[tuple[ops.Aggregate, _Normal]]] = {}
     for node in seen:
@@ -132,12 +132,13 @@ def plan(scope: Scope, expressions: Sequence[ir.Table]) -> Plan:
         result.fused.append(fused)
         for node in fused.members:
             result.owner[node] = fused
-    return _roll_alone(result)
+    return _finish(result)
 
 
-def _roll_alone(p: Plan) -> Plan:
+def _finish(p: Plan) -> Plan:
     """``p`` with each metric whose whole expression is an aggregation computed by no fused query read
-    from its hourly rollup where it has one (`_rolled`), and the aggregations by a dense key listed."""
+    from its hourly rollup where it has one (`_rolled`), and its aggregations by a dense key listed (`dense`:
+    computed by counting when it runs)."""
     for i, expr in enumerate(p.expressions):
         node = expr.op()
         if isinstance(node, ops.Aggregate) and node not in p.owner:

@@ -138,10 +138,10 @@ def _cart_completion(scope: Scope, by: Sequence[str], window: float) -> ir.Table
 
 
 def _chatter_value_ratio(scope: Scope, by: Sequence[str], kinds: tuple[str, ...], channel: str) -> ir.Table:
-    """Per person seen, revenue in the period: the chatters' (a) against everyone else's (b). Only people
-    with revenue add to the sums, so the sums come from the people who bought or chatted alone (one group
-    per person of their purchases and chats), and the number of people without a chat is everyone seen less
-    the chatters (every chatter is seen)."""
+    """Per person seen, revenue in the period: the chatters' (a) against everyone else's (b). The sums come
+    from the people who bought or chatted in the period, one group per person of their purchases and chats
+    (anyone else adds no revenue), and the number of people without a chat is everyone seen less the
+    chatters (every chatter is seen)."""
     key = scope.person_column
     if scope.facts:  # the order history carries each order's person and key
         paid = scope.in_period(scope.table(HISTORY_FACTS), "ordered_at")

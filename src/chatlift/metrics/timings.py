@@ -31,8 +31,7 @@ TIMED_COLUMNS = ("conversation_id", "person", "started_at", "status", "channel",
 computed once into a temporary table."""
 HOURS = ("calendar", "business")
 FOLLOWING = ("next_started_at", *NEXT_ORDER.values())
-"""What a timed conversation also carries when read from the conversation facts: what follows it (and
-the person's key)."""
+"""What a timed conversation also carries when read from the conversation facts: what follows it."""
 
 
 def timed_conversations(scope: Scope, *, event: str = "started_at", clock: str = "start",
@@ -72,7 +71,7 @@ def _build(scope: Scope, event: str, clock: str, hours: str) -> ir.Table:
     else:
         t = t.mutate(first_response_s=seconds(t.first_response, t.clock_at), resolution_s=seconds(t.resolved, t.clock_at))
     groups = [b for b in scope.by if b in t.columns]
-    following = (*FOLLOWING, KEY) if scope.facts else ()
+    following = (*FOLLOWING, KEY) if scope.facts else ()  # with the facts, the person's key too
     return t.select(*TIMED_COLUMNS, *following, *(g for g in groups if g not in TIMED_COLUMNS))
 
 
