@@ -184,9 +184,9 @@ def order_facts(backend: ibis.BaseBackend, only: ir.Table | None = None) -> ir.T
     channels = c.select("person", "channel").distinct()
     placed = o.join(channels, "person").select("person", "channel", "order_id", "kind", "amount", at=o.ordered_at)
     rows = loose(c.select("person", "channel", "conversation_id", at=c.started_at, order_id=ibis.null("string"),
-                           kind=ibis.null("string"), amount=ibis.null("float64"))).union(
+                          kind=ibis.null("string"), amount=ibis.null("float64"))).union(
         loose(placed.select("person", "channel", conversation_id=ibis.null("string"), at=placed.at,
-                             order_id=placed.order_id, kind=placed.kind, amount=placed.amount)))
+                            order_id=placed.order_id, kind=placed.kind, amount=placed.amount)))
     rows = rows.mutate(is_order=rows.order_id.notnull())
     so_far = ibis.window(group_by=["person", "channel"], order_by=["at", "is_order", "conversation_id"],
                          rows=(None, 0))
