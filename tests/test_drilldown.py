@@ -104,3 +104,19 @@ def test_under_basis_event_conversations_started_before_the_period_are_listed_to
     assert min(started) < datetime(2025, 3, 1)  # resolved in March, started in February
     resolved = found.rows.column("resolved_at").to_pylist()
     assert all(datetime(2025, 3, 1) <= r < datetime(2025, 4, 1) for r in resolved)
+
+
+def test_questions_per_customer_lists_the_people_by_name(demo: Path) -> None:
+    """The per-person sample is grouped by the facts' integer key; the records name the people."""
+    with chatlift.connect(demo, read_only=True) as ws:
+        assert ws.facts()
+        request = build_request(["questions_per_customer"], **MARCH)
+        found = records_behind(ws, request, "questions_per_customer", {})
+    con = duckdb.connect(str(demo), read_only=True)
+    expected = sorted(r[0] for r in con.execute(
+        "SELECT DISTINCT coalesce(customer_id, visitor_id) FROM conversations WHERE started_at >= '2025-03-01' "
+        "AND started_at < '2025-04-01' AND coalesce(customer_id, visitor_id) IS NOT NULL").fetchall())
+    con.close()
+    assert found.unit == "people" and found.total == len(expected)
+    assert found.rows.column_names == ["person"]
+    assert found.rows.column("person").to_pylist() == expected

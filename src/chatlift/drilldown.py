@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from chatlift.errors import ParameterError
 from chatlift.metrics import REGISTRY
-from chatlift.metrics.scope import Basis, Filters, Period, Scope
+from chatlift.metrics.scope import Basis, Filters, Period, Scope, named_people
 from chatlift.reporting import ReportRequest, known_metric
 
 if TYPE_CHECKING:
@@ -109,7 +109,7 @@ def records_behind(
     for name, value in group.items():
         column = aggregate.groups[name].to_expr()
         counted &= column.cast("string") == value
-    sample = parent.filter(counted)
+    sample = named_people(ws.backend(), parent.filter(counted))
     columns = [c for c in sample.columns if not c.startswith("__")]
     candidates = [(c, label) for c, label in UNIT_COLUMNS if c in columns]
     counts = sample.aggregate(n=sample.count(), **{f"__{c}": sample[c].nunique() for c, _ in candidates})

@@ -178,3 +178,14 @@ def test_the_per_person_metrics_are_counted_with_the_facts(demo_1500_file: Path)
             for column, value in want.items():
                 assert got[column] == pytest.approx(value, rel=1e-12), column
         scope.release()
+
+
+def test_an_integer_sum_beyond_64_bits_is_an_error_as_in_the_database(backend: Any) -> None:
+    rows = [{"person_key": 0, "x": 0.0, "i": 2**62, "b": True}, {"person_key": 0, "x": 0.0, "i": 2**62, "b": True},
+            {"person_key": 1, "x": 0.0, "i": 1, "b": True}]
+    t = backend.create_table("wide", pa.Table.from_pylist(rows, schema=SCHEMA), overwrite=True)
+    expr = t.group_by("person_key").aggregate(s=t.i.sum())
+    with pytest.raises(pa.ArrowInvalid):
+        backend.to_pyarrow(expr)  # the database's own answer does not fit either
+    with pytest.raises(pa.ArrowInvalid):
+        dense.compute(expr.op(), lambda relation: backend.to_pyarrow(relation.to_expr()))

@@ -15,7 +15,8 @@ their values is a count (``count()``, ``x.count()``) or a sum of numbers, with o
 * a count counts the rows where its condition holds (a null condition does not) and its value is not null;
 * a sum adds those values, and is null in a group where there are none; floating sums add in row order
   (the database's order is its own: the last digits may differ); integer sums are exact (added as
-  float64 while every partial sum stays below 2**53, else one by one).
+  float64 while every partial sum stays below 2**53, else one by one), and one beyond 64 bits is an
+  error, as when the database's 128-bit sum is read as the aggregation's 64-bit type.
 
 Keys index the arrays directly when none is negative and the largest is below 16 times the rows plus
 65 536 (a year of 10 M conversations: 10 M rows, keys below 5.5 M); otherwise, as for a day of a big
@@ -145,9 +146,10 @@ def _reduce(rows: pa.Table, reductions: list[_Reduction],
             continue
         assert r.value is not None
         column = rows.column(r.value)
-        if r.integer and not _exact_in_float(column):
-            exact = np.zeros(slots + 1, dtype=np.int64)
-            x = pc.fill_null(column.cast(pa.int64()), 0).to_numpy()
+        bound = _bound(column) if r.integer else 0
+        if bound >= EXACT:  # float64 could round: add integers (Python's beyond 64 bits, as the database)
+            exact = np.zeros(slots + 1, dtype=np.int64 if bound < 2**63 else object)
+            x = pc.fill_null(column.cast(pa.int64()), 0).to_numpy().astype(exact.dtype)
             np.add.at(exact, index if passing is None else index[passing], x if passing is None else x[passing])
             sums = exact
         else:
@@ -158,7 +160,8 @@ def _reduce(rows: pa.Table, reductions: list[_Reduction],
             if r.integer:
                 sums = sums.astype(np.int64)
         empty = None if passed is None else passed[present] == 0
-        values.append(pa.array(sums[present], mask=empty))
+        wide = pa.decimal128(38, 0) if sums.dtype == object else None  # cast to the column's type later
+        values.append(pa.array(sums[present], mask=empty, type=wide))
     real = present[present < slots]
     ids = pa.array(real if numbered is None else numbered[real])
     if counts[slots]:
@@ -179,11 +182,11 @@ def _fill(out: np.ndarray, column: pa.ChunkedArray, null: float) -> np.ndarray:
     return out
 
 
-def _exact_in_float(column: pa.ChunkedArray) -> bool:
-    """Whether every partial sum of ``column``'s integers is exact in float64 (below 2**53 in magnitude)."""
+def _bound(column: pa.ChunkedArray) -> int:
+    """A bound on the magnitude of every partial sum of ``column``'s integers."""
     bounds = pc.min_max(column.cast(pa.int64()) if pa.types.is_boolean(column.type) else column).as_py()
     largest: int = max(abs(bounds["min"] or 0), abs(bounds["max"] or 0))
-    return bool(largest * len(column) < EXACT)
+    return largest * len(column)
 
 
 def _bools(column: pa.ChunkedArray | pa.Array) -> np.ndarray:

@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 
 from chatlift.errors import ParameterError
-from chatlift.facts.people import KEY
+from chatlift.facts.people import KEY, PEOPLE
 from chatlift.facts.tables import CONVERSATION_FACTS, SURVEY_FACTS, person
 from chatlift.metrics.definitions import TIME_BREAKDOWNS
 from chatlift.metrics.local_time import to_local
@@ -40,8 +40,8 @@ BREAKDOWNS: dict[str, str] = {
     "cobrowse": "cobrowse",
 }
 """Breakdown (and filter) name → conversations column; cobrowse shows as "true"/"false"."""
-__all__ = ["ALL_BREAKDOWNS", "BREAKDOWNS", "FILTERS", "WEEKDAYS", "Basis", "Filters", "Period", "Scope", "person",
-           "utc_bound", "zone"]
+__all__ = ["ALL_BREAKDOWNS", "BREAKDOWNS", "FILTERS", "WEEKDAYS", "Basis", "Filters", "Period", "Scope", "named_people",
+           "person", "utc_bound", "zone"]
 ALL_BREAKDOWNS = (*BREAKDOWNS, *TIME_BREAKDOWNS, "chatted")
 FILTERS = (*BREAKDOWNS, "tag")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -148,6 +148,18 @@ def _named(conversations: ir.Table) -> ir.Table:
     """``conversations`` (or rows carrying their columns) with the breakdown names that differ from columns."""
     return conversations.mutate(agent=conversations.agent_id,
                                 cobrowse=conversations.cobrowse.cast("string").lower())
+
+
+def named_people(backend: ibis.BaseBackend, table: ir.Table) -> ir.Table:
+    """``table`` with its people named by ``person`` (customer_id, else visitor_id), never by the fact
+    tables' internal ``person_key`` (what per-person metrics group by: `Scope.person_column`)."""
+    if KEY not in table.columns:
+        return table
+    if "person" in table.columns:
+        return table.drop(KEY)
+    people = backend.table(PEOPLE)
+    people = people.select(__key=people[KEY], person=people.person)
+    return table.left_join(people, table[KEY] == people.__key).drop(KEY, "__key")
 
 
 @dataclass(slots=True)
