@@ -140,6 +140,8 @@ def watch(page: Page) -> Watched:
             watched.problems.append(f"console error: {message.text} ({message.location})")
 
     def failed(request: Request) -> None:
+        if request.url.endswith("/favicon.svg") and "ERR_ABORTED" in (request.failure or ""):
+            return  # the browser's own icon download, cut short when the test navigates on: not the page's
         watched.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def response(found: Response) -> None:
