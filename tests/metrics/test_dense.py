@@ -52,15 +52,19 @@ def _same(backend: Any, rows: list[dict[str, Any]]) -> pa.Table:
     expected = backend.to_pyarrow(expr)
     got = dense.compute(expr.op(), lambda relation: backend.to_pyarrow(relation.to_expr()))
     assert got.schema == pa.schema([(n, d.to_pyarrow()) for n, d in expr.schema().items()])
-    want, have = _by_key(expected), _by_key(got)
+    _assert_same(_by_key(got), _by_key(expected), abs_tol=1e-9)
+    return got
+
+
+def _assert_same(have: dict[Any, dict[str, Any]], want: dict[Any, dict[str, Any]], *, abs_tol: float = 1e-12) -> None:
+    """The same groups with the same values (floats to 1e-12 relative)."""
     assert have.keys() == want.keys()
     for key, row in want.items():
         for column, value in row.items():
             if isinstance(value, float):
-                assert have[key][column] == pytest.approx(value, rel=1e-12, abs=1e-9), (key, column)
+                assert have[key][column] == pytest.approx(value, rel=1e-12, abs=abs_tol), (key, column)
             else:
                 assert have[key][column] == value, (key, column)
-    return got
 
 
 ROW = st.fixed_dictionaries({
@@ -153,10 +157,7 @@ def test_many_record_batches_add_up(backend: Any) -> None:
     got = _by_key(dense.compute(expr.op(), read))
     assert batches[0] > 1
     want = _by_key(backend.to_pyarrow(expr))
-    assert got.keys() == want.keys()
-    for key, row in want.items():
-        for column, value in row.items():
-            assert got[key][column] == (pytest.approx(value, rel=1e-12) if isinstance(value, float) else value)
+    _assert_same(got, want)
 
 
 def test_the_per_person_metrics_are_counted_with_the_facts(demo_1500_file: Path) -> None:

@@ -98,7 +98,7 @@ class Plan:
                 if isinstance(node, ops.Aggregate) and node in self.owner:
                     out.append(_columns(self.owner[node], node))
                 else:
-                    out.append((node.replace(swaps) if swaps else node).to_expr().to_pyarrow())
+                    out.append(_swapped(node, swaps).to_expr().to_pyarrow())
             return out
         finally:
             parts.release()
