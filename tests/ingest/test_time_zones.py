@@ -39,6 +39,8 @@ def test_offsets_are_converted_to_utc(ws: Workspace, tmp_path: Path) -> None:
             "2025-01-15T23:30:00.123456-02:00",
             "2025-01-15 10:00 UTC",
             "2025-07-15 10:00:00 Europe/Amsterdam",
+            "2025-01-15 10:00:00 +0200",  # Shopify's form: a blank before the offset
+            "2025-01-15 10:00:00 -03:00",
         ],
     )
     assert got == {
@@ -49,6 +51,8 @@ def test_offsets_are_converted_to_utc(ws: Workspace, tmp_path: Path) -> None:
         "g4": datetime(2025, 1, 16, 1, 30, 0, 123456),
         "g5": datetime(2025, 1, 15, 10, 0),
         "g6": datetime(2025, 7, 15, 8, 0),  # a named zone in the value: CEST, +2
+        "g7": datetime(2025, 1, 15, 8, 0),
+        "g8": datetime(2025, 1, 15, 13, 0),
     }
 
 

@@ -31,6 +31,9 @@ from chatlift.storage.ddl import duckdb_type, quote, sql_string
 # keeps a bare date such as "2024-01-01" (whose "-01" looks like an offset) naive.
 _ZONED = r"(?i)\d:\d\d(:\d\d(\.\d*)?)?\s*(z|utc|gmt|[+-]\d\d(:?\d\d)?|[a-z_]+/[a-z_/+-]+)$"
 
+# A blank between the time and a numeric offset ("10:00:00 +0200"), removed before the cast.
+_BLANK_BEFORE_OFFSET = r"(\d)\s+([+-]\d\d(:?\d\d)?)$"
+
 # European notation "1.234,50" or "12,5": digits, a comma, digits.
 _DECIMAL_COMMA = r"\s*-?[0-9.]*[0-9],[0-9]+\s*"
 
@@ -83,7 +86,10 @@ def _timestamp(t: str, z: str, source_type: str, timezone: str | None) -> tuple[
         if tz is None:
             return "CAST(NULL AS TIMESTAMP)", f"CASE WHEN {t} IS NOT NULL THEN {sql_string(naive_hint)} END"
         return f"CAST(timezone({tz}, CAST({t} AS TIMESTAMP)) AS TIMESTAMP)", "NULL"
-    from_zoned = f"CAST(TRY_CAST({t} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    # DuckDB reads "10:00+02:00" but not "10:00 +0200" (Shopify's form): without the blank, when the value
+    # as it is fails (COALESCE evaluates the second argument only for those rows)
+    unblanked = f"regexp_replace({t}, {sql_string(_BLANK_BEFORE_OFFSET)}, '\\1\\2')"
+    from_zoned = f"CAST(COALESCE(TRY_CAST({t} AS TIMESTAMPTZ), TRY_CAST({unblanked} AS TIMESTAMPTZ)) AS TIMESTAMP)"
     if tz is None:
         typed = f"CASE WHEN {z} THEN {from_zoned} END"
         naive_case = f"WHEN NOT {z} AND TRY_CAST({t} AS TIMESTAMP) IS NOT NULL THEN {sql_string(naive_hint)} "
