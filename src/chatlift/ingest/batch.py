@@ -54,14 +54,14 @@ from chatlift.facts import changes
 from chatlift.ingest.arrow_stage import typed_batch
 from chatlift.ingest.formats import ROW_COLUMN, Source
 from chatlift.ingest.known import KnownValues
-from chatlift.ingest.payload import REASON, BatchFormat, read_payload, resolve_batch_format
+from chatlift.ingest.payload import REASON, BatchFormat, read_payload, records_table, resolve_batch_format
 from chatlift.ingest.result import ImportResult, Issue, UnknownReference
 from chatlift.ingest.stage import STAGE, collect_issues, key_match, stage_select, store_issues
 from chatlift.ingest.validation import TEXT_SOURCE
 from chatlift.storage.ddl import IMPORTS_TABLE, QUARANTINE_TABLE, quote
 from chatlift.storage.store import Store
 
-__all__ = ["BatchFormat", "import_batch", "import_batches"]
+__all__ = ["BatchFormat", "import_batch", "import_batches", "import_records"]
 
 INPUT = "__chatlift_batch"  # the parsed payload, registered as an Arrow table
 GOOD_ROWS = "__chatlift_batch_good"  # the typed good rows (``__row`` and every column)
@@ -111,6 +111,30 @@ def import_batch(
     >>> ws.close()
     """
     return _import_one(store, table, _parse(payload, fmt, table), source=source, timezone=timezone, known=known)
+
+
+def import_records(
+    store: Store,
+    table: Table,
+    records: Sequence[dict[str, Any]],
+    rows: Sequence[int],
+    *,
+    source: str,
+    timezone: str | None = None,
+) -> ImportResult:
+    """Import records already read from some other file (a vendor's export, `ingest.vendors`) as one batch.
+
+    The same validation, upsert and quarantine as `import_batch`, but each record carries the number
+    ``rows[i]`` that issues and the quarantine give it (its place in the file it came from), and
+    ``source`` names that file: importing it again replaces its quarantined issues for ``table``.
+    Values are read as JSON values are (`payload`): text, numbers, booleans or None.
+    """
+    if len(records) != len(rows):
+        raise ValueError(f"{len(records)} records but {len(rows)} row numbers")
+    started = time.perf_counter()
+    data, ignored = records_table(list(rows), list(records), [None] * len(records), table)
+    parsed = _Parsed(started, BatchFormat.JSON, data, ignored, typed_batch(data, table))
+    return _import_one(store, table, parsed, source=source, timezone=timezone, known=None)
 
 
 def import_batches(

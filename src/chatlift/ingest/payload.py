@@ -78,7 +78,7 @@ def read_payload(payload: bytes, fmt: BatchFormat, table: Table) -> tuple[pa.Tab
                 broken.append(f"not a JSON object: the line is not valid JSON ({exc})")
                 continue
             _add(value, "the line", objects, broken)
-    return _columns(rows, objects, broken, table)
+    return records_table(rows, objects, broken, table)
 
 
 _KINDS: dict[type, str] = {
@@ -127,9 +127,11 @@ def _text(value: object) -> str | None:
     return orjson.dumps(value).decode()  # arrays and objects as compact JSON
 
 
-def _columns(
+def records_table(
     rows: list[int], objects: list[dict[str, Any]], broken: list[str | None], table: Table
 ) -> tuple[pa.Table, tuple[str, ...]]:
+    """The Arrow table of ``objects`` (see the module docstring) numbered by ``rows``, with ``broken[i]`` as
+    record i's reason ({} stands in for a broken record), and the keys that match no column."""
     found: set[str] = set().union(*objects)
     by_key: dict[str, str] = {}
     for key in sorted(found):
