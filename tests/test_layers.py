@@ -20,7 +20,7 @@ ALLOWED: dict[str, set[str]] = {
     "experiments": {"domain", "metrics", "stats", "storage", "errors"},
     "value": {"domain", "metrics", "stats", "storage", "errors", "experiments"},
     "config": {"errors"},
-    "docgen": {"domain", "storage", "metrics"},
+    "docgen": {"domain", "storage", "metrics", "ingest"},
     "workspace": {"domain", "stats", "metrics", "storage", "ingest", "demo", "experiments", "errors", "config",
                   "value", "facts"},
     "units": {"metrics"},

@@ -248,7 +248,37 @@ def metrics_markdown() -> str:
     return "\n".join(parts)
 
 
-PAGES: dict[str, Callable[[], str]] = {"docs/data-model.md": data_model_markdown, "docs/metrics.md": metrics_markdown}
+def importers_markdown() -> str:
+    """docs/importers.md, from the vendor modules' docstrings (each states its mapping)."""
+    import importlib
+
+    from chatlift.ingest import vendors
+
+    parts = [
+        "# Importers for other tools' exports",
+        "",
+        "Generated from `src/chatlift/ingest/vendors/` by `make docs`; do not edit by hand.",
+        "",
+        "`chatlift import-from VENDOR FILE...` (library: `Workspace.import_vendor`).",
+        "",
+        *inspect.cleandoc(vendors.__doc__ or "").splitlines(),
+        "",
+    ]
+    for name in vendors.VENDORS:
+        module = importlib.import_module(f"{vendors.__name__}.{name}")
+        summary = inspect.cleandoc(module.__doc__ or "").split("\n", 1)[0]
+        parts += [f"## `{name}`: {summary.rstrip('.')}", "", *_docstring_body(module), ""]
+        parts += ["| canonical column | from |", "|---|---|"]
+        for table, fields in module.FIELDS.items():
+            parts += [f"| `{table}.{column}` | {_cell(source)} |" for column, source in fields.items()]
+        parts.append("")
+    return "\n".join(parts)
+
+
+PAGES: dict[str, Callable[[], str]] = {
+    "docs/data-model.md": data_model_markdown, "docs/metrics.md": metrics_markdown,
+    "docs/importers.md": importers_markdown,
+}
 
 
 def main(root: Path = Path(".")) -> int:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         PlanResult,
     )
     from chatlift.facts import Refreshed
+    from chatlift.ingest.vendors import VendorImport
     from chatlift.metrics.business_hours import BusinessHours
     from chatlift.value import ChurnResult, ClvResult, CohortResult, RoiResult, StaffCost
 
@@ -145,6 +146,33 @@ class Workspace:
         finally:
             self._changed()
         return results
+
+    def import_vendor(
+        self, vendor: str, paths: Sequence[str | Path], *, timezone: str | None = None
+    ) -> list[VendorImport]:
+        """Import the exports of a real tool (``shopify`` orders CSV, ``chatwoot`` conversations JSON).
+
+        Each file is translated into canonical records (`chatlift.ingest.vendors`) and imported with the
+        same validation, upsert by id and quarantine as `import_files`, one transaction per table of a
+        file; issues name the file and the record's number in it.
+
+        Args:
+            vendor: ``shopify`` or ``chatwoot``.
+            paths: files or glob patterns, expanded in sorted order.
+            timezone: IANA zone in which timestamps without offset are read.
+        """
+        from chatlift.ingest import resolve_inputs, resolve_timezone
+        from chatlift.ingest.vendors import import_vendor
+
+        zone = resolve_timezone(timezone)
+        done = []
+        try:
+            for path in resolve_inputs(paths):
+                done.append(import_vendor(self.store, vendor, path, timezone=zone))
+            self.refresh_facts()
+        finally:
+            self._changed()
+        return done
 
     def import_batch(
         self, table: str, payload: bytes, *, fmt: str = "json", timezone: str | None = None

@@ -7,9 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 
 import chatlift
+from chatlift.ingest.vendors import VendorImport
 from chatlift.workspace import Workspace
 
 
@@ -52,3 +54,27 @@ def read_rejects(path: Path) -> list[dict[str, str]]:
         reader = csv.DictReader(fh)
         assert reader.fieldnames == ["file", "row", "field", "value", "reason"]
         return list(reader)
+
+
+# Importers of other tools' exports (tests/ingest/test_vendor_*.py)
+
+
+def put(path: Path, data: bytes) -> Path:
+    """Write ``data`` as it is and return the path."""
+    path.write_bytes(data)
+    return path
+
+
+def as_lines(records: list[Any]) -> bytes:
+    """JSON Lines: one record per line."""
+    return b"\n".join(orjson.dumps(r) for r in records) + b"\n"
+
+
+def stored_messages(ws: Workspace) -> list[tuple[Any, ...]]:
+    """(message_id, conversation_id, sender, sent_at, text) of every stored message, by id."""
+    return query(ws, "SELECT message_id, conversation_id, sender, sent_at, text FROM messages ORDER BY 1")
+
+
+def issues_of(done: VendorImport) -> list[tuple[str, int, str, str | None]]:
+    """(table, record number, field, value) of every issue of a vendor import."""
+    return [(r.table, i.row, i.field, i.value) for r in done.results for i in r.issues]

@@ -1,4 +1,5 @@
-"""`chatlift import TABLE FILE...`: validated, idempotent import of canonical files."""
+"""`chatlift import TABLE FILE...` (canonical files) and `chatlift import-from VENDOR FILE...` (a tool's export):
+validated, idempotent imports."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from chatlift.cli.options import DbOption, err, open_workspace, out, stderr_is_t
 from chatlift.config import load_settings
 from chatlift.ingest.formats import FileFormat
 from chatlift.ingest.result import ImportResult
+from chatlift.ingest.vendors import VENDORS, VendorImport
 
 MAX_ISSUES_SHOWN = 10
-
 
 
 class Output(StrEnum):
@@ -109,13 +110,15 @@ def result_dict(r: ImportResult) -> dict[str, object]:
     }
 
 
-def render(results: list[ImportResult]) -> None:
+def render(results: list[ImportResult], rejected_where: str | None = None) -> None:
+    """The counts per file, then notes and the first issues; ``rejected_where`` (when no rejects file is
+    written) says where all issues are, and adds the table to each file's line."""
     summary = RichTable(title="import")
     for col in ("file", "rows", "inserted", "updated", "unchanged", "rejected", "unknown refs", "seconds"):
         summary.add_column(col, justify="left" if col == "file" else "right")
     for r in results:
         summary.add_row(
-            r.source, f"{r.rows_read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
+            f"{r.source} → {r.table}" if rejected_where else r.source, f"{r.rows_read:,}", f"{r.inserted:,}", f"{r.updated:,}", f"{r.unchanged:,}",
             f"[red]{r.rejected:,}[/red]" if r.rejected else "0", f"{r.unknown_reference_rows:,}", f"{r.seconds:.2f}",
         )
     out.print(summary)
@@ -128,7 +131,8 @@ def render(results: list[ImportResult]) -> None:
                 "they were kept (import the referenced data too)."
             )
         if r.issues:
-            err.print(f"[red]Rejected[/red] {r.rejected:,} row(s) of {r.source}; all issues in {r.rejected_file}:")
+            where = rejected_where or r.rejected_file
+            err.print(f"[red]Rejected[/red] {r.rejected:,} row(s) of {r.source}; all issues in {where}:")
             for issue in r.issues[:MAX_ISSUES_SHOWN]:
                 shown = "" if issue.value is None else f" = {issue.value!r}"
                 err.print(f"  {r.source}, row {issue.row}, field {issue.field}{shown}: {issue.reason}")
@@ -136,5 +140,54 @@ def render(results: list[ImportResult]) -> None:
                 err.print(f"  … and {len(r.issues) - MAX_ISSUES_SHOWN:,} more")
 
 
+def import_from(
+    vendor: Annotated[str, typer.Argument(help=f"Whose export: {', '.join(VENDORS)}.")],
+    files: Annotated[list[str], typer.Argument(help="Export files; globs such as 'exports/*.csv' are expanded.")],
+    db: DbOption = None,
+    timezone: Annotated[str | None, typer.Option("--timezone", help="IANA zone for timestamps without offset.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 when any record was rejected.")] = False,
+    output: Annotated[Output, typer.Option("--output", help="table (for people) or json (one object per file and table).")] = Output.table,
+) -> None:
+    """Import a tool's own export: chatwoot, intercom, livechat or zendesk conversations (API JSON), shopify
+    orders (export CSV) or woocommerce orders (API JSON).
+
+    Each record becomes canonical rows (see docs/importers.md), validated and upserted by id as
+    `chatlift import` does: importing the same or an overlapping export again never counts twice.
+    Issues name the file, the record's number in it and the field.
+    """
+    settings = load_settings(db=db, timezone=timezone)
+    err.print(f"importing {len(files)} path(s) of {vendor} …")
+    with open_workspace(db) as ws:
+        done = ws.import_vendor(vendor, files, timezone=settings.timezone)
+    if output is Output.json:
+        for d in done:
+            for r in d.results:
+                out.print_json(orjson.dumps({"vendor": d.translation.vendor, **result_dict(r), "skipped": [
+                    {"row": s.row, "reason": s.reason} for s in d.translation.skipped]}).decode(), indent=None)
+    else:
+        render_vendor(done)
+    if strict and any(r.rejected for d in done for r in d.results):
+        raise typer.Exit(1)
+
+
+def render_vendor(done: list[VendorImport]) -> None:
+    """The per-table results, then what was skipped and which vendor field each rejected field is."""
+    render([r for d in done for r in d.results], rejected_where="in chatlift_quarantine")
+    for d in done:
+        t = d.translation
+        err.print(f"{t.path}: {t.records_read:,} record(s) read as {t.vendor}")
+        if t.skipped:
+            err.print(f"Skipped {len(t.skipped):,} record(s) of {t.path} on purpose:")
+            for s in t.skipped[:MAX_ISSUES_SHOWN]:
+                err.print(f"  record {s.row}: {s.reason}")
+            if len(t.skipped) > MAX_ISSUES_SHOWN:
+                err.print(f"  … and {len(t.skipped) - MAX_ISSUES_SHOWN:,} more")
+        named = {i.field for r in d.results for i in r.issues}
+        for r in d.results:
+            for field in sorted(named & set(t.fields.get(r.table, {}))):
+                err.print(f"  ({r.table}.{field} is {t.vendor}'s {t.fields[r.table][field]!r})")
+
+
 def register(app: typer.Typer) -> None:
     app.command("import")(import_)
+    app.command("import-from")(import_from)
