@@ -45,6 +45,7 @@ test: $(STAMP) $(CHROMIUM)
 ## bench: run the benchmarks (figures go to stdout; record them in docs/performance.md)
 bench: $(STAMP)
 	$(PY) bench/import_throughput.py
+	$(PY) bench/vendor_import.py
 	$(PY) bench/demo_generation.py --size large
 	$(PY) bench/report.py --conversations 1000000
 	$(PY) bench/report.py --conversations 10000000 --repeat 2 --no-pandas
