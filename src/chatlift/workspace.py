@@ -148,18 +148,21 @@ class Workspace:
         return results
 
     def import_vendor(
-        self, vendor: str, paths: Sequence[str | Path], *, timezone: str | None = None
+        self, vendor: str, paths: Sequence[str | Path], *, timezone: str | None = None, id_prefix: str | None = None
     ) -> list[VendorImport]:
-        """Import the exports of a real tool (``shopify`` orders CSV, ``chatwoot`` conversations JSON).
+        """Import the exports of a real tool: ``chatwoot``, ``intercom``, ``livechat`` or ``zendesk``
+        conversations (API JSON), ``shopify`` orders (export CSV) or ``woocommerce`` orders (API JSON).
 
-        Each file is translated into canonical records (`chatlift.ingest.vendors`) and imported with the
-        same validation, upsert by id and quarantine as `import_files`, one transaction per table of a
-        file; issues name the file and the record's number in it.
+        Each file is translated into canonical records (`chatlift.ingest.vendors`, docs/importers.md) and
+        imported with the same validation, upsert by id and quarantine as `import_files`, one transaction
+        per table of a file; issues name the file and the record's number in it. Records the file
+        withdraws (an order since refunded, a ticket since deleted) are removed.
 
         Args:
-            vendor: ``shopify`` or ``chatwoot``.
+            vendor: one of `chatlift.ingest.vendors.VENDORS`.
             paths: files or glob patterns, expanded in sorted order.
             timezone: IANA zone in which timestamps without offset are read.
+            id_prefix: put before every id of the files (``"zendesk:"``), for tools whose ids overlap.
         """
         from chatlift.ingest import resolve_inputs, resolve_timezone
         from chatlift.ingest.vendors import import_vendor
@@ -168,7 +171,7 @@ class Workspace:
         done = []
         try:
             for path in resolve_inputs(paths):
-                done.append(import_vendor(self.store, vendor, path, timezone=zone))
+                done.append(import_vendor(self.store, vendor, path, timezone=zone, id_prefix=id_prefix))
             self.refresh_facts()
         finally:
             self._changed()

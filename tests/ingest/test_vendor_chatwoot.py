@@ -220,3 +220,57 @@ def test_importing_the_same_file_twice_changes_nothing(ws: Workspace, tmp_path: 
     assert [(r.inserted, r.updated, r.unchanged, r.accepted) for r in again.results] == [(0, 0, 3, 3), (0, 0, 7, 7)]
     assert (conversations(ws), stored_messages(ws)) == before
     assert (count(ws, "conversations"), count(ws, "messages")) == (3, 7)
+
+
+def outgoing(message_id: int, created_at: int, *, sender_type: str | None, sender: dict[str, Any] | None,
+             content_attributes: dict[str, Any] | None = None,
+             additional_attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An outgoing message of conversation 301 as Chatwoot writes it: with or without a sender (an
+    automation rule's reply has none) and with the marks an automation rule or a campaign leaves."""
+    sent = message(message_id, 301, 1, created_at, f"reply {message_id}")
+    sent.update(sender_type=sender_type, sender_id=None if sender is None else sender["id"],
+                content_attributes=content_attributes or {}, additional_attributes=additional_attributes or {})
+    if sender is None:
+        del sent["sender"]
+    else:
+        sent["sender"] = sender
+    return sent
+
+
+BO = {"id": 3, "name": "Bo", "type": "user"}
+
+
+def test_only_a_users_own_outgoing_message_is_an_agents_reply(ws: Workspace, tmp_path: Path) -> None:
+    messages = [
+        message(4000, 301, 0, T101, "Hello?", sender_type="Contact", sender={"id": 7, "type": "contact"}),
+        # an automation rule's reply: no sender, the rule's id in content_attributes
+        outgoing(4001, T101 + 1, sender_type=None, sender=None, content_attributes={"automation_rule_id": 12}),
+        # a campaign is sent in a user's name, marked in additional_attributes
+        outgoing(4002, T101 + 2, sender_type="User", sender=BO, additional_attributes={"campaign_id": 5}),
+        # the AI assistant (Captain)
+        outgoing(4003, T101 + 3, sender_type="Captain::Assistant",
+                 sender={"id": 2, "name": "Captain", "type": "captain_assistant"}),
+        outgoing(4004, T101 + 4, sender_type="AgentBot", sender={"id": 9, "type": "agent_bot"}),
+        # any other sender is not a user either; nor is one whose two sender types disagree
+        outgoing(4005, T101 + 5, sender_type="Contact", sender={"id": 7, "type": "contact"}),
+        outgoing(4006, T101 + 6, sender_type="AgentBot", sender=BO),
+        # a user whose message carries a mark without a value: a person's reply
+        outgoing(4007, T101 + 7, sender_type="User", sender=BO,
+                 content_attributes={"automation_rule_id": None}, additional_attributes={"campaign_id": ""}),
+        # the user known only by sender.type, then only by sender_type
+        outgoing(4008, T101 + 8, sender_type=None, sender=BO),
+        outgoing(4009, T101 + 9, sender_type="User", sender=None),
+        # no sender information at all and no mark: a person (the one assumption)
+        outgoing(4010, T101 + 10, sender_type=None, sender=None),
+    ]
+    conv = conversation(301, "Channel::WebWidget", "open", T101, messages=messages)
+    import_vendor(ws.store, "chatwoot", put(tmp_path / "senders.json", as_list_response([conv])))
+    assert query(ws, "SELECT message_id, sender FROM messages ORDER BY 1") == [
+        ("4000", "customer"),
+        ("4001", "bot"), ("4002", "bot"), ("4003", "bot"), ("4004", "bot"), ("4005", "bot"), ("4006", "bot"),
+        ("4007", "agent"), ("4008", "agent"), ("4009", "agent"), ("4010", "agent"),
+    ]
+    # the first agent reply is 4007, at T101 + 7 s = 10:00:07, not the automatic ones before it
+    assert query(ws, "SELECT min(sent_at) FROM messages WHERE sender = 'agent'") == [
+        (datetime(2026, 1, 1, 10, 0, 7),),
+    ]

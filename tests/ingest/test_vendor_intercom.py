@@ -369,3 +369,32 @@ def test_importing_the_same_file_twice_changes_nothing(ws: Workspace, tmp_path: 
     ]
     assert (conversations(ws), stored_messages(ws)) == before
     assert (count(ws, "conversations"), count(ws, "messages")) == (4, 18)
+
+
+def test_an_action_with_a_reply_is_by_its_author_and_without_one_is_system(ws: Workspace, tmp_path: Path) -> None:
+    parts = [
+        part("1", "close", T1 + 60, None, ADMIN),  # a plain close: an action
+        part("2", "assignment", T1 + 120, "", ADMIN),  # an empty body is no reply
+        part("3", "open", T1 + 180, " \n ", ADMIN),  # nor is white space
+        part("4", "note", T1 + 240, "<p>internal</p>", ADMIN),  # a note stays internal, body or not
+        part("5", "note_and_reopen", T1 + 300, "<p>internal too</p>", ADMIN),
+        part("6", "assignment", T1 + 360, "<p>Fin will pass you on</p>", author("bot", "b", ai=True)),
+        part("7", "open", T1 + 420, "<p>Back with you</p>", author("bot", "b")),
+        # assign and reply, close with reply: the customer sees the teammate's text
+        part("8", "assignment", T1 + 480, "<p>Taking this over</p>", ADMIN),
+        part("9", "close", T1 + 540, "<p>Refunded, closing</p>", ADMIN),
+        part("10", "snoozed", T1 + 600, None, ADMIN),
+    ]
+    conv = conversation("60", T1, source_id="4060", parts=parts)  # no statistics: derived from the messages
+    path = put(tmp_path / "a.json", orjson.dumps(conv))
+    done = import_vendor(ws.store, "intercom", path)
+    assert issues_of(done) == []
+    assert query(ws, "SELECT message_id, sender FROM messages ORDER BY message_id::BIGINT") == [
+        ("1", "system"), ("2", "system"), ("3", "system"), ("4", "system"), ("5", "system"), ("6", "bot"),
+        ("7", "bot"), ("8", "agent"), ("9", "agent"), ("10", "system"),
+        ("4060", "customer"),
+    ]
+    # the first agent reply is the assignment with a reply, T1 + 480 s = 10:08:00
+    assert query(ws, "SELECT min(sent_at) FROM messages WHERE sender = 'agent'") == [
+        (datetime(2026, 1, 1, 10, 8),),
+    ]

@@ -70,3 +70,16 @@ def test_a_json_lines_line_that_is_not_json_is_rejected_by_its_line_number(ws: W
                                for field in ("conversation_id", "channel", "started_at")]
     assert query(ws, "SELECT conversation_id FROM conversations ORDER BY 1") == [(i,) for i in stored]
     assert {row[2] for row in quarantine(ws)} == {3, 5}
+
+
+def test_json_lines_of_whole_pages_are_refused_and_of_wrapped_records_read(ws: Workspace, tmp_path: Path) -> None:
+    page = orjson.dumps({"tickets": [ZENDESK[4]]}).decode()
+    pages = write(tmp_path / "pages.jsonl", f"{page}\n{page}\n")
+    with pytest.raises(InputError, match="line 1 is a whole page") as caught:
+        ws.import_vendor("zendesk", [pages])
+    assert caught.value.location == str(pages)
+    wrapped = write(tmp_path / "shown.jsonl", "\n".join(orjson.dumps({"ticket": t}).decode()
+                                                         for t in (ZENDESK[4], ZENDESK[6])) + "\n")
+    (done,) = ws.import_vendor("zendesk", [wrapped])
+    assert query(ws, "SELECT conversation_id FROM conversations ORDER BY 1") == [("1005",), ("1007",)]
+    assert done.results[0].rows_read == 2

@@ -144,7 +144,37 @@ def test_cli_import_from_json_output_has_counts_and_skips(export: Path, tmp_path
     result = runner.invoke(app, ["import-from", "shopify", str(export), "--db", str(db), "--output", "json"])
     assert result.exit_code == 0, result.output
     (line,) = [json.loads(text) for text in result.stdout.splitlines() if text.startswith("{")]
-    assert (line["vendor"], line["table"], line["file"]) == ("shopify", "orders", str(export))
-    assert (line["rows_read"], line["inserted"], line["rejected"]) == (5, 3, 2)
+    assert (line["vendor"], line["file"], line["records_read"], line["removed"]) == ("shopify", str(export), 7, {})
+    (orders,) = line["tables"]
+    assert (orders["table"], orders["rows_read"], orders["inserted"], orders["rejected"]) == ("orders", 5, 3, 2)
     assert [s["row"] for s in line["skipped"]] == [4, 5]
-    assert [(i["row"], i["field"]) for i in line["issues"]] == [(7, "ordered_at"), (8, "amount")]
+    assert [(i["row"], i["field"]) for i in orders["issues"]] == [(7, "ordered_at"), (8, "amount")]
+
+
+def test_an_order_cancelled_since_the_last_export_is_removed(ws: Workspace, export: Path, tmp_path: Path) -> None:
+    ws.import_vendor("shopify", [export])
+    later = write(tmp_path / "orders_export_2.csv", "\n".join([
+        HEADER,
+        line("#1001", "anna@example.com", "paid", "EUR", "113.00", "2025-03-01 10:00:00 +0100", "5",
+             cancelled="2025-03-04 08:00:00 +0000", order_id="501"),
+        line("#1005", "", "refunded", "USD", "0.00", "2025-03-05 12:00:00 +0000", "4", order_id="505"),
+        line("#1099", "", "voided", "USD", "1.00", "2025-03-09 12:00:00 +0000", "1", order_id="599"),  # never stored
+    ]) + "\n")
+    (done,) = ws.import_vendor("shopify", [later])
+    assert done.removed == {"orders": 2}  # #1001 and #1005 were stored; #1099 never was
+    assert sorted(stored(ws)) == ["#1002"]
+
+
+def test_two_orders_of_one_name_are_not_merged(ws: Workspace, tmp_path: Path) -> None:
+    path = write(tmp_path / "orders.csv", "\n".join([
+        HEADER,
+        line("#1001", "anna@example.com", "paid", "EUR", "10.00", "2025-03-01 10:00:00 +0000", "1", order_id="501"),
+        line("#1001", "anna@example.com", quantity="2"),  # a second line item of order 501
+        line("#1001", "bo@example.com", "paid", "EUR", "99.00", "2025-03-02 10:00:00 +0000", "3", order_id="777"),
+    ]) + "\n")
+    (done,) = ws.import_vendor("shopify", [path])
+    (result,) = done.results
+    # two orders (records 1 and 3) with one order_id: the later is kept, the earlier rejected as a repeat
+    assert (done.translation.records_read, result.inserted, result.rejected) == (2, 1, 1)
+    assert [(i.row, i.field) for i in result.issues] == [(1, "order_id")]
+    assert stored(ws)["#1001"][1:] == (99.0, "EUR", "bo@example.com", "purchase", 3)

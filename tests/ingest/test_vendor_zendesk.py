@@ -16,7 +16,7 @@ from typing import Any
 import orjson
 
 import chatlift
-from chatlift.ingest.vendors import import_vendor
+from chatlift.ingest.vendors import Skipped, import_vendor
 from chatlift.ingest.vendors.zendesk import FIELDS
 from chatlift.workspace import Workspace
 from tests.ingest.conftest import as_lines, count, issues_of, put, quarantine, query, stored_messages
@@ -148,7 +148,8 @@ def test_tickets_with_sideloads_and_comments_are_translated_and_stored(ws: Works
     done = import_vendor(ws.store, "zendesk", path)
     t = done.translation
     assert (t.vendor, t.records_read, t.fields) == ("zendesk", 7, FIELDS)
-    assert [(s.row, s.reason) for s in t.skipped] == [(6, "ticket 1006 was deleted")]
+    # the deleted ticket withdraws the conversation an earlier import may have stored under its id
+    assert t.skipped == [Skipped(6, "ticket 1006 was deleted", withdraws=("conversations", "1006"))]
     assert [(r.table, r.rows_read, r.inserted, r.rejected) for r in done.results] == [
         ("conversations", 6, 6, 0), ("messages", 5, 5, 0),  # 9601 went with its deleted ticket
     ]
@@ -272,7 +273,7 @@ def test_statuses_map_deleted_is_skipped_and_an_unknown_one_is_rejected(ws: Work
     assert query(ws, "SELECT conversation_id, status FROM conversations ORDER BY 1") == [
         ("1", "open"), ("2", "open"), ("3", "open"), ("4", "open"), ("5", "resolved"), ("6", "resolved"),
     ]
-    assert [(s.row, s.reason) for s in done.translation.skipped] == [(7, "ticket 7 was deleted")]
+    assert done.translation.skipped == [Skipped(7, "ticket 7 was deleted", withdraws=("conversations", "7"))]
     assert issues_of(done) == [("conversations", 8, "status", "archived")]
     assert done.results[0].issues[0].reason.startswith("must be one of open, resolved")
 
@@ -344,3 +345,71 @@ def test_importing_the_same_file_twice_changes_nothing(ws: Workspace, tmp_path: 
     assert [(r.inserted, r.updated, r.unchanged, r.accepted) for r in again.results] == [(0, 0, 6, 6), (0, 0, 5, 5)]
     assert (conversations(ws), stored_messages(ws)) == before
     assert (count(ws, "conversations"), count(ws, "messages")) == (6, 5)
+
+
+def test_a_repeated_ticket_is_read_from_its_last_occurrence_and_a_deleted_one_takes_its_comments(
+        ws: Workspace, tmp_path: Path) -> None:
+    # The Incremental Export lists a ticket again each time it changes; the last occurrence is the newest.
+    tickets = [
+        ticket(2001, "chat", "open", "2026-03-09T09:00:00Z", requester=501,  # 1: 2001 as first seen
+               comments=[comment(9701, 501, "2026-03-09T09:00:00Z", "Where is my parcel?")]),
+        ticket(2002, "email", "open", "2026-03-09T09:30:00Z", requester=504),  # 2: 2002 before its deletion
+        ticket(2001, "chat", "solved", "2026-03-09T09:00:00Z", requester=501, assignee=502,  # 3: 2001 now
+               comments=[comment(9701, 501, "2026-03-09T09:00:00Z", "Where is my parcel?"),
+                         comment(9702, 502, "2026-03-09T09:20:00Z", "It ships today")]),
+        ticket(2002, "email", "deleted", "2026-03-09T09:30:00Z", requester=504),  # 4: 2002 now: deleted
+    ]
+    sideload = [comment(9703, 501, "2026-03-09T09:25:00Z", "Thanks", ticket_id=2001),  # 1
+                comment(9801, 504, "2026-03-09T09:30:00Z", "buy cheap watches", ticket_id=2002)]  # 2
+    path = put(tmp_path / "r.json", incremental_export(tickets, users=USERS, comments=sideload,
+                                                       metric_sets=[metric_set(2001, 20, "2026-03-09T10:00:00Z")]))
+    done = import_vendor(ws.store, "zendesk", path)
+    assert done.translation.records_read == 4
+    assert done.translation.skipped == [
+        Skipped(1, "ticket 2001 is repeated: record 3 is its latest version, which is imported instead"),
+        Skipped(2, "ticket 2002 is repeated: record 4 is its latest version, which is imported instead"),
+        Skipped(4, "ticket 2002 was deleted", withdraws=("conversations", "2002")),
+        Skipped(2, 'element 2 of the "comments" sideload (comment 9801) belongs to ticket 2002, which was deleted'),
+    ]
+    # nothing rejected (a --strict import passes): one conversation, record 3's two comments and the sideloaded one
+    assert [(r.table, r.rows_read, r.inserted, r.rejected) for r in done.results] == [
+        ("conversations", 1, 1, 0), ("messages", 3, 3, 0),
+    ]
+    # record 3's state: solved (resolved at 10:00), assigned to Bo, first reply 09:00 + 20 min = 09:20
+    assert query(ws, "SELECT conversation_id, status, agent_id, first_response_at, resolved_at FROM conversations") == [
+        ("2001", "resolved", "bo@shop.example", datetime(2026, 3, 9, 9, 20), datetime(2026, 3, 9, 10, 0)),
+    ]
+    assert stored_messages(ws) == [
+        ("9701", "2001", "customer", datetime(2026, 3, 9, 9, 0), "Where is my parcel?"),
+        ("9702", "2001", "agent", datetime(2026, 3, 9, 9, 20), "It ships today"),
+        ("9703", "2001", "customer", datetime(2026, 3, 9, 9, 25), "Thanks"),
+    ]
+
+
+def test_comments_without_ticket_id_belong_to_a_ticket_listed_twice(ws: Workspace, tmp_path: Path) -> None:
+    tickets = [ticket(2101, "email", "open", "2026-03-10T08:00:00Z", requester=501),
+               ticket(2101, "email", "pending", "2026-03-10T08:00:00Z", requester=501)]  # the same ticket, later
+    document = {"tickets": tickets, "comments": [comment(9901, 501, "2026-03-10T08:00:00Z", "Hello")]}
+    done = import_vendor(ws.store, "zendesk", put(tmp_path / "two.json", orjson.dumps(document)))
+    assert done.translation.skipped == [
+        Skipped(1, "ticket 2101 is repeated: record 2 is its latest version, which is imported instead"),
+    ]
+    assert query(ws, "SELECT message_id, conversation_id, sender FROM messages") == [("9901", "2101", "customer")]
+
+
+def test_a_reply_time_beyond_the_calendar_is_rejected_without_a_crash(ws: Workspace, tmp_path: Path) -> None:
+    tickets = [ticket(2201, "chat", "open", "2026-03-02T09:00:00Z"),  # 1: 10^12 minutes ≈ 1.9 million years
+               ticket(2202, "chat", "open", "2026-03-02T09:00:00Z"),  # 2: 10^300 minutes, a float
+               ticket(2203, "chat", "open", "2026-03-02T09:00:00Z")]  # 3: 10 minutes
+    sets = [metric_set(2201, 10**12, None), metric_set(2202, 1e300, None), metric_set(2203, 10, None)]
+    path = put(tmp_path / "far.json", incremental_export(tickets, metric_sets=sets))
+    done = import_vendor(ws.store, "zendesk", path)
+    result = done.results[0]
+    assert (result.rows_read, result.inserted, result.rejected) == (3, 1, 2)
+    # the minutes are passed on as text, and the validation rejects them as no time
+    assert issues_of(done) == [("conversations", 1, "first_response_at", "1000000000000"),
+                               ("conversations", 2, "first_response_at", "1e+300")]
+    assert all(i.reason.startswith("not a timestamp") for i in result.issues)
+    assert query(ws, "SELECT conversation_id, first_response_at FROM conversations") == [
+        ("2203", datetime(2026, 3, 2, 9, 10)),  # 09:00 + 10 min
+    ]

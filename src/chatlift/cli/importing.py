@@ -145,25 +145,31 @@ def import_from(
     files: Annotated[list[str], typer.Argument(help="Export files; globs such as 'exports/*.csv' are expanded.")],
     db: DbOption = None,
     timezone: Annotated[str | None, typer.Option("--timezone", help="IANA zone for timestamps without offset.")] = None,
+    id_prefix: Annotated[str | None, typer.Option("--id-prefix", help="Put this before every id of the files (e.g. 'zendesk:'), when two tools or accounts number their records alike.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Exit with status 1 when any record was rejected.")] = False,
-    output: Annotated[Output, typer.Option("--output", help="table (for people) or json (one object per file and table).")] = Output.table,
+    output: Annotated[Output, typer.Option("--output", help="table (for people) or json (one object per file).")] = Output.table,
 ) -> None:
     """Import a tool's own export: chatwoot, intercom, livechat or zendesk conversations (API JSON), shopify
     orders (export CSV) or woocommerce orders (API JSON).
 
     Each record becomes canonical rows (see docs/importers.md), validated and upserted by id as
     `chatlift import` does: importing the same or an overlapping export again never counts twice.
-    Issues name the file, the record's number in it and the field.
+    Issues name the file, the record's number in it and the field. Ids are the tool's own: give
+    --id-prefix when another tool (or account) uses the same numbers.
     """
     settings = load_settings(db=db, timezone=timezone)
     err.print(f"importing {len(files)} path(s) of {vendor} …")
     with open_workspace(db) as ws:
-        done = ws.import_vendor(vendor, files, timezone=settings.timezone)
+        done = ws.import_vendor(vendor, files, timezone=settings.timezone, id_prefix=id_prefix)
     if output is Output.json:
         for d in done:
-            for r in d.results:
-                out.print_json(orjson.dumps({"vendor": d.translation.vendor, **result_dict(r), "skipped": [
-                    {"row": s.row, "reason": s.reason} for s in d.translation.skipped]}).decode(), indent=None)
+            t = d.translation
+            out.print_json(orjson.dumps({
+                "vendor": t.vendor, "file": str(t.path), "records_read": t.records_read,
+                "tables": [result_dict(r) for r in d.results],
+                "skipped": [{"row": s.row, "reason": s.reason} for s in t.skipped],
+                "removed": d.removed,
+            }).decode(), indent=None)
     else:
         render_vendor(done)
     if strict and any(r.rejected for d in done for r in d.results):
@@ -171,8 +177,8 @@ def import_from(
 
 
 def render_vendor(done: list[VendorImport]) -> None:
-    """The per-table results, then what was skipped and which vendor field each rejected field is."""
-    render([r for d in done for r in d.results], rejected_where="in chatlift_quarantine")
+    """The per-table results, then what was skipped or removed and which vendor field each rejected field is."""
+    render([r for d in done for r in d.results], rejected_where="chatlift_quarantine")
     for d in done:
         t = d.translation
         err.print(f"{t.path}: {t.records_read:,} record(s) read as {t.vendor}")
@@ -182,6 +188,8 @@ def render_vendor(done: list[VendorImport]) -> None:
                 err.print(f"  record {s.row}: {s.reason}")
             if len(t.skipped) > MAX_ISSUES_SHOWN:
                 err.print(f"  … and {len(t.skipped) - MAX_ISSUES_SHOWN:,} more")
+        for table, rows in d.removed.items():
+            err.print(f"Removed {rows:,} stored row(s) of {table} that {t.path} withdraws (refunded, cancelled, deleted)")
         named = {i.field for r in d.results for i in r.issues}
         for r in d.results:
             for field in sorted(named & set(t.fields.get(r.table, {}))):

@@ -23,15 +23,17 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chatlift.domain.schema import TABLES_BY_NAME
 from chatlift.errors import InputError, close_matches
+from chatlift.facts import changes
 from chatlift.ingest.batch import import_records
 from chatlift.ingest.result import ImportResult
+from chatlift.storage.ddl import quote
 from chatlift.storage.store import Store
 
 __all__ = ["VENDORS", "Part", "Skipped", "Translation", "VendorImport", "import_vendor", "translate"]
@@ -52,10 +54,16 @@ class Part:
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A file record deliberately not imported, and why."""
+    """A file record deliberately not imported, and why.
+
+    ``withdraws`` = (canonical table, id) when the record says that something an earlier export brought in
+    is no longer what it was imported as (an order since refunded or cancelled, a ticket since deleted):
+    the stored row of that id is removed (a conversation with its messages), and the removal counted.
+    """
 
     row: int
     reason: str
+    withdraws: tuple[str, str] | None = None
 
 
 @dataclass(slots=True)
@@ -72,10 +80,12 @@ class Translation:
 
 @dataclass(frozen=True, slots=True)
 class VendorImport:
-    """The outcome of importing one vendor file: a result per canonical table, and what was skipped."""
+    """The outcome of importing one vendor file: a result per canonical table, what was skipped, and the
+    stored rows removed because the file withdraws them (canonical table -> rows)."""
 
     translation: Translation
     results: tuple[ImportResult, ...]
+    removed: dict[str, int] = field(default_factory=dict)
 
 
 Translator = Callable[[Path], Translation]
@@ -95,15 +105,66 @@ def translate(vendor: str, path: Path) -> Translation:
     return translator(path)
 
 
-def import_vendor(store: Store, vendor: str, path: Path, *, timezone: str | None = None) -> VendorImport:
-    """Translate ``path`` and import each of its tables (one transaction per table)."""
+def import_vendor(store: Store, vendor: str, path: Path, *, timezone: str | None = None,
+                  id_prefix: str | None = None) -> VendorImport:
+    """Translate ``path`` and import each of its tables (one transaction per table), then remove what the
+    file withdraws (`Skipped.withdraws`). ``id_prefix`` is put before every id the file brings (see
+    `ID_COLUMNS`), so that two tools, or two accounts of one, whose ids overlap do not replace each
+    other's records: ``zendesk:`` makes ticket 1005 ``zendesk:1005``."""
     translation = translate(vendor, path)
+    if id_prefix:
+        _prefix_ids(translation, id_prefix)
     results = tuple(
         import_records(store, TABLES_BY_NAME[part.table], part.records, part.rows, source=str(path),
                        timezone=timezone)
         for part in translation.parts
     )
-    return VendorImport(translation, results)
+    return VendorImport(translation, results, _withdraw(store, translation.skipped))
+
+
+ID_COLUMNS = frozenset({"conversation_id", "message_id", "order_id", "response_id"})
+"""The ids a tool assigns (and references to them) that ``id_prefix`` is put before."""
+
+
+def _prefix_ids(translation: Translation, prefix: str) -> None:
+    for part in translation.parts:
+        for record in part.records:
+            for column in ID_COLUMNS & record.keys():
+                value = record[column]
+                if isinstance(value, str | int) and not isinstance(value, bool) and str(value).strip():
+                    record[column] = f"{prefix}{str(value).strip()}"
+    translation.skipped = [
+        replace(s, withdraws=(s.withdraws[0], f"{prefix}{s.withdraws[1]}")) if s.withdraws else s
+        for s in translation.skipped
+    ]
+
+
+# What goes with a withdrawn row: a conversation's messages.
+_DEPENDENTS: dict[str, tuple[str, ...]] = {"conversations": ("messages",)}
+
+
+def _withdraw(store: Store, skipped: Sequence[Skipped]) -> dict[str, int]:
+    """Remove the stored rows that ``skipped`` withdraws, recording them as changed; rows removed per table."""
+    ids: dict[str, list[str]] = {}
+    for s in skipped:
+        if s.withdraws:
+            ids.setdefault(s.withdraws[0], []).append(s.withdraws[1])
+    removed: dict[str, int] = {}
+    if not ids:
+        return removed
+    con = store.con
+    with store.transaction():
+        for table_name, keys in ids.items():
+            key = TABLES_BY_NAME[table_name].key[0]
+            for target in (*_DEPENDENTS.get(table_name, ()), table_name):
+                rows = f"SELECT * FROM {quote(target)} WHERE {quote(key)} IN (SELECT unnest(?::VARCHAR[]))"
+                count = int(con.execute(f"SELECT count(*) FROM ({rows})", [keys]).fetchall()[0][0])
+                if count:
+                    changes.record(con, target, rows, [keys])
+                    con.execute(f"DELETE FROM {quote(target)} WHERE {quote(key)} IN (SELECT unnest(?::VARCHAR[]))",
+                                [keys])
+                    removed[target] = removed.get(target, 0) + count
+    return removed
 
 
 def conversations_with_messages(

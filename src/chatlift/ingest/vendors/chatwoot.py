@@ -42,10 +42,20 @@ Each element of the conversation's ``messages`` (absent = none) becomes one ``me
   else the conversation's ``id``; ``sent_at`` = ``created_at``; ``text`` = ``content``;
 * ``sender``: a private message (``private`` true) is an internal note between agents, not a reply to the
   customer, so it is ``system`` and never counts as a first response, whatever its type; otherwise by
-  ``message_type``: ``0``/``incoming`` → ``customer``; ``1``/``outgoing`` → ``bot`` when written by an
-  agent bot (``sender_type`` ``AgentBot``, or ``sender.type`` ``agent_bot``), else ``agent``;
-  ``2``/``activity`` (assignments, status changes) → ``system``; ``3``/``template`` (automatic
-  greetings, forms) → ``bot``; any other type is passed on as text, and rejected.
+  ``message_type``: ``0``/``incoming`` → ``customer``; ``2``/``activity`` (assignments, status changes) →
+  ``system``; ``3``/``template`` (automatic greetings, forms) → ``bot``; any other type is passed on as
+  text, and rejected;
+* an outgoing message (``1``/``outgoing``) is ``agent`` only when Chatwoot itself would count it as a
+  human response: its sender is a user (``sender_type`` ``User``, or ``sender.type`` ``user``) and it
+  carries neither an automation rule's mark (``content_attributes.automation_rule_id``) nor a campaign's
+  (``additional_attributes.campaign_id``). Otherwise it is ``bot``, and never counts as a first response:
+  any message with one of those marks (an automation rule's reply has no sender at all), and any message
+  sent by something other than a user (``AgentBot``, ``Captain::Assistant`` (the AI assistant), or any
+  other ``sender_type`` or ``sender.type``; when the two disagree, the message is not a user's). The one
+  assumption: an outgoing message without any sender information (no ``sender_type``, no
+  ``sender.type``) and without those marks is ``agent``. Chatwoot writes ``sender_type`` on every
+  message it sends itself, so such a message was written elsewhere and echoed into Chatwoot (as replies
+  written in a channel's own app are), by a person.
 
 A message element that is not an object, or a ``messages`` value that is not a list, becomes an empty
 message record (rejected under the conversation's number).
@@ -86,7 +96,8 @@ FIELDS: dict[str, dict[str, str]] = {
     "messages": {
         "message_id": "messages[].id",
         "conversation_id": "messages[].conversation_id (else id)",
-        "sender": "messages[].message_type (private, sender_type)",
+        "sender": "messages[].message_type (private, sender_type, sender.type, "
+                  "content_attributes.automation_rule_id, additional_attributes.campaign_id)",
         "sent_at": "messages[].created_at",
         "text": "messages[].content",
     },
@@ -204,11 +215,29 @@ def _sender(message: dict[str, Any]) -> Any:
     if kind == "incoming":
         return "customer"
     if kind == "outgoing":
-        sender_type = obj(message.get("sender")).get("type")
-        by_bot = message.get("sender_type") == "AgentBot" or sender_type == "agent_bot"
-        return "bot" if by_bot else "agent"
+        return "agent" if _human(message) else "bot"
     if kind == "activity":
         return "system"
     if kind == "template":
         return "bot"
     return None if kind is None else str(kind)
+
+
+def _human(message: dict[str, Any]) -> bool:
+    """Whether an outgoing message is a person's reply (Chatwoot's own test, `Message#human_response?`):
+    sent by a user, and not by an automation rule or a campaign. No sender information at all: a person
+    (the one assumption, see the module docstring)."""
+    if present(obj(message.get("content_attributes")).get("automation_rule_id")):
+        return False
+    if present(obj(message.get("additional_attributes")).get("campaign_id")):
+        return False
+    senders = [_lower(message.get("sender_type")), _lower(obj(message.get("sender")).get("type"))]
+    given = [sender for sender in senders if sender is not None]
+    return all(sender == "user" for sender in given)  # none given: a person
+
+
+def _lower(value: Any) -> Any:
+    """A sender type to compare: trimmed and lower-cased text; None when absent."""
+    if isinstance(value, str):
+        return value.strip().lower() or None
+    return value

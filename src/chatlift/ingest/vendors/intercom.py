@@ -66,13 +66,16 @@ become ``messages`` records (``conversation_id`` = the conversation's ``id``):
 * ``sender`` by ``part_type``: a ``comment`` (a message written in the conversation) is by its
   ``author.type``: ``user``, ``lead`` or ``contact`` → ``customer``; ``admin`` → ``agent``; ``bot`` and
   ``team`` (bots and campaigns write in a team's name) → ``bot``; an author marked ``from_ai_agent``
-  (Fin) → ``bot`` whatever its type; any other author type is passed on, and rejected. Every other part
-  type is ``system``: ``note`` (and ``note_and_reopen`` …) is an internal note between teammates that the
-  customer never sees, so it must not count as a first response; ``assignment``, ``open``, ``close``,
-  ``snoozed``, ``unsnoozed`` and the rest record actions, not messages; a part without a ``part_type``
-  has no sender (rejected). The opening message is by its
-  author in the same way, except that an ``automated``, ``campaigns_initiated`` or ``operator_initiated``
-  one is by a ``bot`` even when a teammate's name is on it.
+  (Fin) → ``bot`` whatever its type; any other author type is passed on, and rejected. A ``note`` (and
+  ``note_and_reopen`` …, any part type beginning with ``note``) is ``system``, body or not: an internal
+  note between teammates that the customer never sees must not count as a first response. Every other
+  part type (``assignment``, ``open``, ``close``, ``snoozed``, ``unsnoozed`` and the rest) records an
+  action: without a body (none, or only white space) it is ``system``; with one it is also a message the
+  customer sees (a teammate closing, assigning or reopening with a reply), so it is by its author like a
+  comment (an admin's close with a reply → ``agent``, a bot's → ``bot``). A part without a ``part_type``
+  has no sender (rejected). The opening message is by its author in the same way, except that an
+  ``automated``, ``campaigns_initiated`` or ``operator_initiated`` one is by a ``bot`` even when a
+  teammate's name is on it.
 
 Bodies are stored as Intercom gives them: HTML unless the conversation was retrieved with
 ``display_as=plaintext``. The list and search endpoints leave ``conversation_parts`` out; for the whole
@@ -115,7 +118,7 @@ FIELDS: dict[str, dict[str, str]] = {
     "messages": {
         "message_id": "source.id (else source-<id>); conversation_parts.conversation_parts[].id",
         "conversation_id": "id",
-        "sender": "source.author.type (source.delivered_as); part_type, author.type, author.from_ai_agent",
+        "sender": "source.author.type (source.delivered_as); part_type, body, author.type, author.from_ai_agent",
         "sent_at": "created_at; conversation_parts.conversation_parts[].created_at",
         "text": "source.body; conversation_parts.conversation_parts[].body",
     },
@@ -271,7 +274,21 @@ def _part_sender(element: dict[str, Any]) -> Any:
     kind = element.get("part_type")
     if kind == "comment":
         return _author(element.get("author"))
-    return "system" if present(kind) else None  # no part type: rejected as missing
+    if not present(kind):
+        return None  # no part type: rejected as missing
+    if _is_note(kind) or not _has_body(element.get("body")):
+        return "system"
+    return _author(element.get("author"))  # an action with a reply the customer sees
+
+
+def _is_note(kind: Any) -> bool:
+    """An internal note (``note``, ``note_and_reopen`` …): never seen by the customer."""
+    return isinstance(kind, str) and kind.strip().lower().startswith("note")
+
+
+def _has_body(body: Any) -> bool:
+    """Whether a part carries text for the customer: more than white space."""
+    return isinstance(body, str) and bool(body.strip())
 
 
 def _author(value: Any) -> Any:

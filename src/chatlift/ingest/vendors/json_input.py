@@ -5,7 +5,8 @@ is ignored); when that fails, as JSON Lines, one record per line. Record numbers
 position in the document's array (1 = the first) or, in JSON Lines, its line number (blank lines are
 skipped but counted). A value that is not an object (an array element, a line that is not valid JSON)
 is kept in its place: the importer turns it into an empty record, which the validation rejects under
-that number. A file that is neither, or a document of another shape, is an `InputError` naming the
+that number. A line that is a whole API page (``{"tickets": [...]}``) is refused; a line that wraps one
+record (``{"ticket": {...}}``) is that record. A file that is neither, or a document of another shape, is an `InputError` naming the
 file and the shape the importer expects.
 """
 
@@ -100,12 +101,29 @@ def _lines(path: Path, data: bytes, shape: Shape) -> list[tuple[int, Any]]:
             value = orjson.loads(line)
         except orjson.JSONDecodeError:
             value = None
+        if isinstance(value, dict) and not shape.is_record(value):
+            value = _line_record(path, number, value, shape)
         objects += isinstance(value, dict)
         out.append((number, value))
     if not objects:
         raise InputError(f"not JSON: neither one JSON document nor JSON Lines with a {shape.noun} object per line",
                          location=str(path), hint=shape.hint)
     return out
+
+
+def _line_record(path: Path, number: int, value: dict[str, Any], shape: Shape) -> Any:
+    """A line holding one record wrapped as a single-record response is that record; a line holding a whole
+    page of records is refused (its records would share one number, and its sideloads be lost)."""
+    for key in shape.single:
+        if isinstance(value.get(key), dict):
+            return value[key]
+    for key in (*shape.lists, *shape.wrappers):
+        if key in value:
+            raise InputError(
+                f"line {number} is a whole page of records (its \"{key}\"), not one {shape.noun}",
+                location=str(path), hint=f"join the pages' {shape.noun}s into one JSON array, or write one "
+                                         f"{shape.noun} object per line")
+    return value
 
 
 def kind(value: Any) -> str:

@@ -17,7 +17,13 @@ One order becomes one ``orders`` record:
 * ``items`` = the sum of ``Lineitem quantity`` over the order's lines.
 
 Skipped, and counted with their record numbers: orders with a ``Cancelled at`` time, and orders whose
-``Financial Status`` is ``refunded`` or ``voided`` (no money changed hands in the end).
+``Financial Status`` is ``refunded`` or ``voided`` (no money changed hands in the end). Such an order
+brought in by an earlier export is removed from the orders.
+
+Lines of one ``Name`` belong to one order while their ``Id`` (the export's last column, Shopify's own
+order id) stays the same or is empty; a line of the same ``Name`` with another ``Id`` starts another
+order, and the import then rejects the earlier of the two as a repeated ``order_id`` rather than adding
+one order's lines to the other.
 """
 
 from __future__ import annotations
@@ -48,16 +54,21 @@ def translate(path: Path) -> Translation:
             reader = csv.DictReader(file)
             require_columns(path, reader.fieldnames or [], NEEDED, "Shopify orders")
             unnamed = 0
+            latest: dict[str, str] = {}  # Name -> the order it stands for now
             for row, line in enumerate(reader, start=1):
                 name = (line.get("Name") or "").strip()
+                shop_id = (line.get("Id") or "").strip()
                 if not name:  # no order number: its own record, rejected for the missing order_id
                     unnamed += 1
                     name = f"\0{unnamed}"
-                order = orders.get(name)
-                if order is None:
-                    orders[name] = _Order(row, line)
+                group = latest.get(name)
+                if group is None or (shop_id and shop_id != orders[group].shop_id):
+                    # a new order; a second order of the same Name (another Id) is kept apart, and the import
+                    # then rejects the earlier one as a repeated order_id instead of adding its lines here
+                    group = latest[name] = f"{name}\0{row}"
+                    orders[group] = _Order(row, line)
                 else:
-                    order.add_line(line)
+                    orders[group].add_line(line)
     except UnicodeDecodeError as exc:
         raise InputError(f"the file is not UTF-8 text: {exc}", location=str(path),
                          hint="export it again from Shopify; it writes UTF-8") from None
@@ -68,7 +79,8 @@ def translate(path: Path) -> Translation:
     for order in orders.values():
         why = order.skip_reason()
         if why:
-            skipped.append(Skipped(order.row, why))
+            name = order.value("Name")
+            skipped.append(Skipped(order.row, why, withdraws=("orders", name) if name else None))
         else:
             part.add(order.row, order.record())
     return Translation("shopify", path, [part], FIELDS, records_read=len(orders), skipped=skipped)
@@ -80,6 +92,7 @@ class _Order:
     def __init__(self, row: int, first: dict[str, str | None]) -> None:
         self.row = row
         self.first = first
+        self.shop_id = (first.get("Id") or "").strip()
         self.quantities = [first.get("Lineitem quantity")]
 
     def add_line(self, line: dict[str, str | None]) -> None:

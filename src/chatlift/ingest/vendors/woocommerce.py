@@ -27,7 +27,8 @@ ignored):
   and ``checkout-draft`` (a block checkout that was never submitted): no sale came of them;
 * any other status (shops add their own, such as ``shipped`` or ``delivered``) is imported when the order
   has a payment date (``date_paid_gmt`` or ``date_paid``), and skipped otherwise; an order without a status
-  is treated the same way.
+  is treated the same way. A skipped order that an earlier export brought in (it was ``processing``, it is
+  ``refunded`` now) is removed from the orders.
 
 One imported order becomes one ``orders`` record:
 
@@ -119,7 +120,8 @@ def translate(path: Path) -> Translation:
             continue
         why = _skip_reason(item)
         if why:
-            skipped.append(Skipped(row, why))
+            order_id = text_id(item.get("id"))
+            skipped.append(Skipped(row, why, withdraws=("orders", order_id) if order_id else None))
         else:
             orders.add(row, _order(item))
     return Translation(VENDOR, path, [orders], FIELDS, records_read=read, skipped=skipped)

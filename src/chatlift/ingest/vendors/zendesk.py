@@ -43,18 +43,29 @@ One ticket becomes one ``conversations`` record:
 * ``first_response_at`` = ``created_at`` plus the metric set's ``reply_time_in_minutes.calendar``
   minutes (the first public agent reply, in clock time; business hours would shift it); none when the
   metric set is absent, has no reply yet, or ``created_at`` cannot be read as a time. A value of another
-  kind than a number is passed on, and rejected;
+  kind than a number is passed on, and rejected; so is a number of minutes that leads beyond the calendar
+  (year 9999) or is not finite: no time can be computed, and the minutes are passed on as text (``"1e+300"``)
+  for the validation to reject rather than the record stored as never answered;
 * ``resolved_at`` = the metric set's ``solved_at``, only for a ticket that is solved or closed now: a
   ticket reopened after it was solved keeps the old ``solved_at``, but it is not resolved;
 * ``tags`` = ``tags`` (an empty list is no tags).
 
-Skipped, and counted with their record numbers: tickets whose ``status`` is ``deleted`` (the
-Incremental Export lists deleted tickets), together with their comments.
+A ticket that appears several times in the file (the Incremental Ticket Export lists a ticket again each
+time it changes, the last time in its newest state) is translated from its last occurrence only: the
+earlier ones are skipped, each with the reason ``ticket <id> is repeated: record <n> is its latest
+version…``, with the comments they carry (the latest version is the one read, sideloaded comments included).
+
+Skipped, and counted with their record numbers: tickets whose latest version's ``status`` is ``deleted``
+(the Incremental Export lists deleted tickets), together with their comments; their sideloaded comments are
+listed as skipped too, under their positions in the ``comments`` array. A deleted ticket *withdraws*
+(`Skipped.withdraws`) the conversation of its id, ``conversation_id`` as written below: an earlier import
+that stored the ticket has it (and its messages) removed.
 
 Each comment becomes one ``messages`` record: the elements of the ticket's ``comments`` array, and the
 elements of a ``comments`` sideload whose ``ticket_id`` names a ticket of the file. The Ticket Comments
 API (``GET /api/v2/tickets/{id}/comments``) leaves ``ticket_id`` out: add it when putting several
-tickets' comments together; comments without it belong to the file's only ticket when it holds one.
+tickets' comments together; comments without it belong to the file's only ticket when it holds one
+(a ticket repeated is one ticket). Sideloaded comments go with the ticket's latest version.
 A sideloaded comment that names no ticket of the file (or cannot be placed, or is not an object) is
 skipped and counted, under its position in the ``comments`` array, with a reason that says so.
 
@@ -159,22 +170,32 @@ def translate(path: Path) -> Translation:
     conversations = Part("conversations")
     messages = Part("messages")
     skipped: list[Skipped] = []
-    numbers = {_key(t.get("id")): row for row, t in export.tickets if isinstance(t, dict) and present(t.get("id"))}
+    latest = _latest(export)
     attached, loose = _sideloaded_comments(export)
     skipped += loose
     for row, ticket in export.tickets:
         if not isinstance(ticket, dict):
             conversations.add(row, {})
             continue
+        ticket_id = ticket.get("id")
+        key = _key(ticket_id) if present(ticket_id) else None
+        if key is not None and latest[key] != row:
+            skipped.append(Skipped(row, f"ticket {ticket_id} is repeated: record {latest[key]} is its latest "
+                                        f"version, which is imported instead"))
+            continue
+        sideloaded = attached.pop(key, []) if key is not None else []
         if _text(ticket.get("status")) == "deleted":
-            skipped.append(Skipped(row, f"ticket {ticket.get('id')} was deleted"))
+            conversation_id = text_id(ticket_id)  # as `_conversation` writes it
+            withdrawn = ("conversations", conversation_id) if conversation_id is not None else None
+            skipped.append(Skipped(row, f"ticket {ticket_id} was deleted", withdraws=withdrawn))
+            skipped += [Skipped(position, f"element {position} of the \"comments\" sideload (comment "
+                                          f"{comment.get('id')}) belongs to ticket {ticket_id}, which was deleted")
+                        for position, comment in sideloaded]
             continue
         conversations.add(row, _conversation(ticket, export))
         _add_messages(messages, row, ticket, export)
-        key = _key(ticket.get("id"))
-        if numbers.get(key) == row:  # sideloaded comments go with the last ticket of that id (the one kept)
-            for comment in attached.pop(key, []):
-                messages.add(row, _message(comment, ticket, export))
+        for _, comment in sideloaded:
+            messages.add(row, _message(comment, ticket, export))
     return Translation(VENDOR, path, [conversations, messages], FIELDS, records_read=len(export.tickets),
                        skipped=skipped)
 
@@ -217,12 +238,19 @@ def _index(path: Path | None, document: dict[str, Any], name: str, key: str) -> 
             if isinstance(item, dict) and present(item.get(key))}
 
 
-def _sideloaded_comments(export: _Export) -> tuple[dict[str, list[dict[str, Any]]], list[Skipped]]:
-    """The ``comments`` sideload by ticket id (as text), and those that belong to no ticket of the file."""
-    tickets = [t for _, t in export.tickets if isinstance(t, dict) and present(t.get("id"))]
-    ids = {_key(t["id"]) for t in tickets}
-    only = _key(tickets[0]["id"]) if len(export.tickets) == 1 and tickets else None
-    attached: dict[str, list[dict[str, Any]]] = {}
+def _latest(export: _Export) -> dict[str, int]:
+    """The record number of each ticket id's last occurrence (its latest version), by id (as text)."""
+    return {_key(t.get("id")): row for row, t in export.tickets if isinstance(t, dict) and present(t.get("id"))}
+
+
+def _sideloaded_comments(export: _Export) -> tuple[dict[str, list[tuple[int, dict[str, Any]]]], list[Skipped]]:
+    """The ``comments`` sideload by ticket id (as text), each with its position in the array, and those that
+    belong to no ticket of the file."""
+    ids = set(_latest(export))
+    anonymous = sum(1 for _, t in export.tickets if not (isinstance(t, dict) and present(t.get("id"))))
+    holds = len(ids) + anonymous  # tickets, a repeated one counted once
+    only = next(iter(ids)) if len(ids) == 1 and not anonymous else None
+    attached: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     loose: list[Skipped] = []
     for position, comment in enumerate(export.comments, start=1):
         where = f"element {position} of the \"comments\" sideload"
@@ -233,12 +261,12 @@ def _sideloaded_comments(export: _Export) -> tuple[dict[str, list[dict[str, Any]
         key = _key(ticket_id) if present(ticket_id) else only
         if key is None:
             loose.append(Skipped(position, f"{where} (comment {comment.get('id')}) has no ticket_id, and the "
-                                           f"file holds {len(export.tickets)} tickets"))
+                                           f"file holds {holds} tickets"))
         elif key not in ids:
             loose.append(Skipped(position, f"{where} (comment {comment.get('id')}) belongs to ticket "
                                            f"{ticket_id}, which is not in the file"))
         else:
-            attached.setdefault(key, []).append(comment)
+            attached.setdefault(key, []).append((position, comment))
     return attached, loose
 
 
@@ -312,7 +340,10 @@ def _first_reply(started: Any, reply_time: Any) -> Any:
         created = datetime.fromisoformat(started.strip())
     except ValueError:
         return None  # the start itself is rejected
-    return (created + timedelta(minutes=minutes)).isoformat()
+    try:
+        return (created + timedelta(minutes=minutes)).isoformat()
+    except (OverflowError, ValueError):
+        return str(minutes)  # beyond the calendar (or not finite): no time, rejected with the minutes as its value
 
 
 def _tags(value: Any) -> Any:
