@@ -177,8 +177,15 @@ def import_from(
 
 
 def render_vendor(done: list[VendorImport]) -> None:
-    """The per-table results, then what was skipped or removed and which vendor field each rejected field is."""
+    """The per-table results and the first issues, which vendor field each rejected field is, then what was
+    skipped or removed."""
     render([r for d in done for r in d.results], rejected_where="chatlift_quarantine")
+    for d in done:
+        t = d.translation
+        named = {(r.table, i.field) for r in d.results for i in r.issues}
+        for table, field in sorted(named):
+            if field in t.fields.get(table, {}):
+                err.print(f"  ({table}.{field} is {t.vendor}'s {t.fields[table][field]!r})")
     for d in done:
         t = d.translation
         err.print(f"{t.path}: {t.records_read:,} record(s) read as {t.vendor}")
@@ -190,10 +197,6 @@ def render_vendor(done: list[VendorImport]) -> None:
                 err.print(f"  … and {len(t.skipped) - MAX_ISSUES_SHOWN:,} more")
         for table, rows in d.removed.items():
             err.print(f"Removed {rows:,} stored row(s) of {table} that {t.path} withdraws (refunded, cancelled, deleted)")
-        named = {i.field for r in d.results for i in r.issues}
-        for r in d.results:
-            for field in sorted(named & set(t.fields.get(r.table, {}))):
-                err.print(f"  ({r.table}.{field} is {t.vendor}'s {t.fields[r.table][field]!r})")
 
 
 def register(app: typer.Typer) -> None:
