@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import medium_demo
 import orjson
 
 import chatlift
@@ -123,13 +124,7 @@ def report(label: str, times: list[float], size: int) -> None:
 def source_database(path: Path | None) -> Path:
     if path is not None:
         return path
-    built = Path("bench/.data/medium.duckdb")
-    if not built.exists():
-        built.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building the medium demo in {built} (about 15 s)", flush=True)
-        with chatlift.connect(built, create=True) as ws:
-            ws.generate_demo("medium")
-    return built
+    return medium_demo.ensure()
 
 
 def main() -> None:

@@ -35,12 +35,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
+import medium_demo
 import orjson
 
 import chatlift
 from chatlift.access import Access
-
-DEFAULT_SOURCE = Path(__file__).parent / ".data" / "medium.duckdb"
 
 QUERIES = {
     "overview (6 metrics, previous period)": {
@@ -139,7 +138,7 @@ def latency(url: str, key: str, params: dict[str, str], requests: int, *, cold: 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="demo database to copy")
+    parser.add_argument("--source", type=Path, default=medium_demo.MEDIUM, help="demo database to copy")
     parser.add_argument("--batches", type=int, default=60)
     parser.add_argument("--size", type=int, default=1000)
     parser.add_argument("--clients", default="2,4,8", help="concurrent senders; a comma-separated list runs each")
@@ -147,11 +146,7 @@ def main() -> None:
     parser.add_argument("--skip-ingest", action="store_true")
     parser.add_argument("--skip-report", action="store_true", help="measure ingestion only")
     args = parser.parse_args()
-    if not args.source.exists():
-        args.source.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building the medium demo at {args.source} …", flush=True)
-        with chatlift.connect(args.source, create=True) as ws:
-            ws.generate_demo("medium")
+    medium_demo.ensure(args.source)
     with tempfile.TemporaryDirectory() as folder:
         db = Path(folder) / "served.duckdb"
         shutil.copy(args.source, db)

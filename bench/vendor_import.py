@@ -20,12 +20,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import medium_demo
 import orjson
 
 import chatlift
 from chatlift.ingest.vendors import translate
 
-DEFAULT_SOURCE = Path(__file__).parent / ".data" / "medium.duckdb"
 INBOXES = {"chat": "Channel::WebWidget", "email": "Channel::Email", "phone": "Channel::Voice",
            "social": "Channel::Whatsapp", "app": "Channel::Api"}
 MESSAGE_TYPES = {"customer": 0, "agent": 1, "bot": 1, "system": 2}
@@ -92,14 +92,10 @@ def timed_import(folder: Path, vendor: str, path: Path, records: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--source", type=Path, default=medium_demo.MEDIUM)
     parser.add_argument("--conversations", type=int, default=100_000)
     args = parser.parse_args()
-    if not args.source.exists():
-        args.source.parent.mkdir(parents=True, exist_ok=True)
-        print(f"building the medium demo at {args.source} …", flush=True)
-        with chatlift.connect(args.source, create=True) as ws:
-            ws.generate_demo("medium")
+    medium_demo.ensure(args.source)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         with chatlift.connect(args.source, read_only=True) as ws:
