@@ -6,9 +6,12 @@ the file. Translation does not judge values: a missing or malformed value is pas
 and the canonical validation rejects the record with the usual reason, naming the file, the
 record's number and the canonical field (`Translation.fields` says which vendor field that is).
 Records that are deliberately not imported (a cancelled order) are counted as *skipped*, each with
-its number and why. Records are then imported as a batch (`chatlift.ingest.batch.import_records`):
-upsert by id, so importing the same export again, or a newer one that overlaps it, never counts
-twice; rejected records are quarantined under the file's path.
+its number and why; when such a record withdraws what an earlier export brought in (the order was
+paid then, it is refunded now), the stored row is removed. Records are then imported as a batch
+(`chatlift.ingest.batch.import_records`): upsert by id, so importing the same export again, or a newer
+one that overlaps it, never counts twice; rejected records are quarantined under the file's path.
+Ids are the tool's own; ``id_prefix`` (``--id-prefix zendesk:``) keeps two tools, or two accounts,
+whose ids overlap from replacing each other's records.
 
 People: tools that know a customer's e-mail address use it, trimmed and lower-cased, as
 ``customer_id``, so that a chat in one tool and an order in a shop match the same person.
