@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
 import pytest
@@ -13,6 +13,8 @@ import pytest
 import chatlift
 from chatlift.ingest.vendors import VendorImport
 from chatlift.workspace import Workspace
+
+T = TypeVar("T")
 
 
 @pytest.fixture
@@ -78,3 +80,15 @@ def stored_messages(ws: Workspace) -> list[tuple[Any, ...]]:
 def issues_of(done: VendorImport) -> list[tuple[str, int, str, str | None]]:
     """(table, record number, field, value) of every issue of a vendor import."""
     return [(r.table, i.row, i.field, i.value) for r in done.results for i in r.issues]
+
+
+def import_shapes(tmp_path: Path, vendor: str, shapes: dict[str, bytes],
+                  read: Callable[[Workspace], T]) -> list[tuple[str, VendorImport, T]]:
+    """Import each file of ``shapes`` (name -> content) into a database of its own; per file its name, its
+    import and what ``read`` reads back, for tests that every shape of a vendor's export stores the same."""
+    out = []
+    for name, data in shapes.items():
+        with chatlift.connect(tmp_path / f"{name}.duckdb", create=True) as workspace:
+            (done,) = workspace.import_vendor(vendor, [put(tmp_path / name, data)])
+            out.append((name, done, read(workspace)))
+    return out

@@ -13,11 +13,19 @@ from typing import Any
 
 import orjson
 
-import chatlift
 from chatlift.ingest.result import UnknownReference
 from chatlift.ingest.vendors import import_vendor
 from chatlift.workspace import Workspace
-from tests.ingest.conftest import as_lines, count, issues_of, put, quarantine, query, stored_messages
+from tests.ingest.conftest import (
+    as_lines,
+    count,
+    import_shapes,
+    issues_of,
+    put,
+    quarantine,
+    query,
+    stored_messages,
+)
 
 JAN1 = 1_767_225_600  # 2026-01-01T00:00:00Z
 HOUR = 3_600
@@ -138,12 +146,10 @@ def test_every_document_shape_and_json_lines_store_the_same_rows(tmp_path: Path)
         "array.json": orjson.dumps(CONVERSATIONS, option=orjson.OPT_INDENT_2),
         "lines.jsonl": as_lines(CONVERSATIONS),
     }
-    stored = []
-    for name, data in shapes.items():
-        with chatlift.connect(tmp_path / f"{name}.duckdb", create=True) as ws:
-            done = import_vendor(ws.store, "chatwoot", put(tmp_path / name, data))
-            assert [(r.inserted, r.rejected) for r in done.results] == [(3, 0), (7, 0)], name
-            stored.append((conversations(ws), stored_messages(ws)))
+    imported = import_shapes(tmp_path, "chatwoot", shapes, lambda ws: (conversations(ws), stored_messages(ws)))
+    for name, done, _ in imported:
+        assert [(r.inserted, r.rejected) for r in done.results] == [(3, 0), (7, 0)], name
+    stored = [rows for _, _, rows in imported]
     assert len(stored[0][0]) == 3 and len(stored[0][1]) == 7
     assert all(s == stored[0] for s in stored[1:])
 

@@ -13,10 +13,19 @@ from typing import Any
 
 import orjson
 
-import chatlift
 from chatlift.ingest.vendors import import_vendor
 from chatlift.workspace import Workspace
-from tests.ingest.conftest import as_lines, count, issues_of, put, quarantine, query, stored_messages, write
+from tests.ingest.conftest import (
+    as_lines,
+    count,
+    import_shapes,
+    issues_of,
+    put,
+    quarantine,
+    query,
+    stored_messages,
+    write,
+)
 
 ANA = "b7eff798-f8df-4364-8059-649c35c9ed0c"  # a customer's id: LiveChat's generated id
 BEN = "0e1a9a35-2f4b-4b64-9d4f-3a4d8c2f1b77"
@@ -231,13 +240,12 @@ def test_every_document_shape_and_json_lines_store_the_same_rows(tmp_path: Path)
         "array.json": orjson.dumps(CHATS, option=orjson.OPT_INDENT_2),
         "lines.jsonl": as_lines(CHATS),
     }
-    stored = []
-    for name, data in shapes.items():
-        with chatlift.connect(tmp_path / f"{name}.duckdb", create=True) as ws:
-            done = import_vendor(ws.store, "livechat", put(tmp_path / name, data))
-            assert [(r.inserted, r.rejected) for r in done.results] == [(4, 0), (18, 0), (2, 0)], name
-            assert [s.row for s in done.translation.skipped] == [3, 4], name
-            stored.append((conversations(ws), stored_messages(ws), ratings(ws)))
+    imported = import_shapes(tmp_path, "livechat", shapes,
+                             lambda ws: (conversations(ws), stored_messages(ws), ratings(ws)))
+    for name, done, _ in imported:
+        assert [(r.inserted, r.rejected) for r in done.results] == [(4, 0), (18, 0), (2, 0)], name
+        assert [s.row for s in done.translation.skipped] == [3, 4], name
+    stored = [rows for _, _, rows in imported]
     assert all(s == stored[0] for s in stored[1:])
 
 

@@ -15,11 +15,19 @@ from typing import Any
 
 import orjson
 
-import chatlift
 from chatlift.ingest.vendors import Skipped, import_vendor
 from chatlift.ingest.vendors.zendesk import FIELDS
 from chatlift.workspace import Workspace
-from tests.ingest.conftest import as_lines, count, issues_of, put, quarantine, query, stored_messages
+from tests.ingest.conftest import (
+    as_lines,
+    count,
+    import_shapes,
+    issues_of,
+    put,
+    quarantine,
+    query,
+    stored_messages,
+)
 
 SUBDOMAIN = "https://acme.zendesk.com/api/v2"
 
@@ -190,14 +198,12 @@ def test_every_document_shape_and_json_lines_store_the_same_rows(tmp_path: Path)
         "array.json": orjson.dumps(tickets, option=orjson.OPT_INDENT_2),
         "lines.jsonl": as_lines(tickets),
     }
-    stored = []
-    for name, data in shapes.items():
-        with chatlift.connect(tmp_path / f"{name}.duckdb", create=True) as ws:
-            done = import_vendor(ws.store, "zendesk", put(tmp_path / name, data))
-            # without users, 9004 (by 504: neither requester nor assignee, role unknown) cannot be placed
-            assert [(r.inserted, r.rejected) for r in done.results] == [(3, 0), (4, 1)], name
-            assert issues_of(done) == [("messages", 1, "sender", None)], name
-            stored.append((conversations(ws), stored_messages(ws)))
+    imported = import_shapes(tmp_path, "zendesk", shapes, lambda ws: (conversations(ws), stored_messages(ws)))
+    for name, done, _ in imported:
+        # without users, 9004 (by 504: neither requester nor assignee, role unknown) cannot be placed
+        assert [(r.inserted, r.rejected) for r in done.results] == [(3, 0), (4, 1)], name
+        assert issues_of(done) == [("messages", 1, "sender", None)], name
+    stored = [rows for _, _, rows in imported]
     # without users the requester, the assignee and the group are known by id
     assert stored[0][0][0][:7] == ("1001", "email", datetime(2026, 3, 2, 9, 0), None, "zendesk-user:501", "502",
                                    "71")

@@ -158,14 +158,13 @@ def _withdraw(store: Store, skipped: Sequence[Skipped]) -> dict[str, int]:
     con = store.con
     with store.transaction():
         for table_name, keys in ids.items():
-            key = TABLES_BY_NAME[table_name].key[0]
+            matching = f"{quote(TABLES_BY_NAME[table_name].key[0])} IN (SELECT unnest(?::VARCHAR[]))"
             for target in (*_DEPENDENTS.get(table_name, ()), table_name):
-                rows = f"SELECT * FROM {quote(target)} WHERE {quote(key)} IN (SELECT unnest(?::VARCHAR[]))"
+                rows = f"SELECT * FROM {quote(target)} WHERE {matching}"
                 count = int(con.execute(f"SELECT count(*) FROM ({rows})", [keys]).fetchall()[0][0])
                 if count:
                     changes.record(con, target, rows, [keys])
-                    con.execute(f"DELETE FROM {quote(target)} WHERE {quote(key)} IN (SELECT unnest(?::VARCHAR[]))",
-                                [keys])
+                    con.execute(f"DELETE FROM {quote(target)} WHERE {matching}", [keys])
                     removed[target] = removed.get(target, 0) + count
     return removed
 

@@ -74,7 +74,7 @@ from pathlib import Path
 from typing import Any
 
 from chatlift.ingest.vendors import Part, Translation, conversations_with_messages, email, unix_time
-from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, text_id
+from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, tags, text_id
 
 __all__ = ["FIELDS", "translate"]
 
@@ -150,7 +150,7 @@ def _conversation(item: dict[str, Any]) -> dict[str, Any]:
         "status": _status(item.get("status")),
         "first_response_at": _first_reply(item.get("first_reply_created_at")),
         "resolved_at": None,
-        "tags": _tags(item.get("labels")),
+        "tags": tags(item.get("labels")),
     }
 
 
@@ -195,12 +195,6 @@ def _first_reply(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool) and value == 0:
         return None
     return unix_time(value)
-
-
-def _tags(value: Any) -> Any:
-    if isinstance(value, list) and not value:
-        return None
-    return value  # a list is stored as the list of labels (see `payload`); anything else is passed on
 
 
 _TYPES: dict[int | str, str] = {0: "incoming", 1: "outgoing", 2: "activity", 3: "template"}

@@ -94,7 +94,7 @@ from pathlib import Path
 from typing import Any
 
 from chatlift.ingest.vendors import Part, Translation, conversations_with_messages, email, unix_time
-from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, text_id
+from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, tags, text_id
 
 __all__ = ["FIELDS", "translate"]
 
@@ -228,8 +228,7 @@ def _tags(value: Any) -> Any:
         return None
     if not isinstance(listed, list):
         return value  # not Intercom's tag list: passed on
-    names = [tag.get("name") if isinstance(tag, dict) else tag for tag in listed]
-    return names or None
+    return tags([tag.get("name") if isinstance(tag, dict) else tag for tag in listed])
 
 
 def _add_messages(part: Part, row: int, item: dict[str, Any]) -> None:

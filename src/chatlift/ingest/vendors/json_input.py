@@ -150,3 +150,11 @@ def present(value: Any) -> bool:
 def text_id(value: Any) -> str | None:
     """An id as text (``123`` and ``"123"`` alike); None when absent."""
     return str(value) if present(value) else None
+
+
+def tags(value: Any) -> Any:
+    """A list of labels as the ``tags`` value: an empty list is no tags (as an empty CSV cell is); anything
+    else is passed on (a list is stored as its labels, see `chatlift.ingest.payload`)."""
+    if isinstance(value, list) and not value:
+        return None
+    return value

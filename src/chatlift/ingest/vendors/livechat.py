@@ -96,7 +96,7 @@ from pathlib import Path
 from typing import Any
 
 from chatlift.ingest.vendors import Part, Skipped, Translation, email, unix_time
-from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, text_id
+from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, tags, text_id
 
 __all__ = ["FIELDS", "translate"]
 
@@ -254,7 +254,7 @@ def _conversation(chat: dict[str, Any], thread: dict[str, Any], users: dict[str,
         "first_response_at": None,
         "resolved_at": _ended(events) if status == "resolved" else None,
         "initiated_by": "agent" if present(greeting) else None,
-        "tags": _tags(thread.get("tags")),
+        "tags": tags(thread.get("tags")),
     }
 
 
@@ -317,12 +317,6 @@ def _ended(events: list[Any]) -> Any:
         if kind and (kind in ENDINGS or kind.startswith("routing.archived_")):
             end = event.get("created_at")
     return unix_time(end) if end is not None else None
-
-
-def _tags(value: Any) -> Any:
-    if isinstance(value, list) and not value:
-        return None
-    return value
 
 
 def _add_messages(part: Part, row: int, thread: dict[str, Any], events: Any,

@@ -101,7 +101,7 @@ from typing import Any
 
 from chatlift.errors import InputError
 from chatlift.ingest.vendors import Part, Skipped, Translation, email, unix_time
-from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, text_id
+from chatlift.ingest.vendors.json_input import Shape, obj, present, read_records, tags, text_id
 
 __all__ = ["FIELDS", "translate"]
 
@@ -310,7 +310,7 @@ def _conversation(ticket: dict[str, Any], export: _Export) -> dict[str, Any]:
         "status": status,
         "first_response_at": _first_reply(started, metrics.get("reply_time_in_minutes")),
         "resolved_at": _time(metrics.get("solved_at")) if status == "resolved" else None,
-        "tags": _tags(ticket.get("tags")),
+        "tags": tags(ticket.get("tags")),
     }
 
 
@@ -344,12 +344,6 @@ def _first_reply(started: Any, reply_time: Any) -> Any:
         return (created + timedelta(minutes=minutes)).isoformat()
     except (OverflowError, ValueError):
         return str(minutes)  # beyond the calendar (or not finite): no time, rejected with the minutes as its value
-
-
-def _tags(value: Any) -> Any:
-    if isinstance(value, list) and not value:
-        return None
-    return value
 
 
 def _add_messages(part: Part, row: int, ticket: dict[str, Any], export: _Export) -> None:
